@@ -1,0 +1,29 @@
+// Package meta is Coffre's metadata store: an ordered key-value store on disk,
+// backed by Pebble (github.com/cockroachdb/pebble/v2). It is the only package
+// that imports Pebble; everything above sees keys, values, scans and batches.
+//
+// A batch is committed with sync: when Commit returns, the change survives a
+// crash. Batches are atomic but not isolated, so every read-modify-write above
+// this package holds a lock on the keys it decides on.
+//
+// # Key layout
+//
+// Every key starts with a one-byte prefix and a slash. Integers are 8-byte
+// big-endian so that byte order is numeric order. The owner of each prefix is
+// the only package that reads or writes it.
+//
+//	prefix  owner           key                                  value
+//	c/      storage/engine  c/<parent id><name>                  node record (JSON) of the child <name>: the tree;
+//	                                                             a prefix scan lists a folder in byte order of names
+//	n/      storage/engine  n/<node id>                          <parent id><name>: finds a node's c/ key by ID
+//	g/      storage/engine  g/<guid, 16 bytes>                   <node id>
+//	v/      storage/engine  v/<file id><^version id>             version record (JSON); the inverted ID lists newest first
+//	s/      storage/engine  s/ids                                high-water mark of node and version IDs (IDs are
+//	                                                             handed out from memory in ranges below it)
+//	h/      storage/blob    h/<sha-256 of plaintext, 32 bytes>   content record: content ID, size, layout, wrapped
+//	                                                             data key, reference count
+//	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the
+//	                                                             inline limit
+//	a/      auth            a/...                                users, credentials, keys (see package auth)
+//	z/      storage/meta    z/probe                              rewritten by Check (readiness probe)
+package meta

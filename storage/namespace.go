@@ -1,0 +1,129 @@
+package storage
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// NodeID identifies a file or folder for its whole life, across renames and moves.
+type NodeID uint64
+
+// Info describes a file or folder. For a file, the version fields describe the
+// current version.
+type Info struct {
+	ID       NodeID
+	GUID     string // a random UUID, stable for the node's life
+	ParentID NodeID // 0 for the top of the tree
+	Name     string
+	Path     string // slash-separated from the top, "/root/a/b.txt"
+	Dir      bool
+	Created  time.Time
+	ModTime  time.Time
+
+	// Files only.
+	Size      int64
+	VersionID uint64   // the ID of the current version
+	MD5       [16]byte // of the current version's content: the S3 ETag and the REST hash
+	Author    string   // login of the principal who wrote the current version
+	Versions  int      // number of kept versions
+}
+
+// ETag returns the quoted entity tag of a file's current version: its hex MD5.
+// Folders have none.
+func (i Info) ETag() string {
+	if i.Dir {
+		return ""
+	}
+	return `"` + hexString(i.MD5[:]) + `"`
+}
+
+// Version describes one version of a file.
+type Version struct {
+	ID      uint64
+	Size    int64
+	MD5     [16]byte
+	ModTime time.Time
+	Author  string
+}
+
+// ListOptions selects one page of a folder listing. Entries come back in byte
+// order of their names.
+type ListOptions struct {
+	After string // return names strictly after this one ("" from the start)
+	Limit int    // at most this many entries; 0 means a default of 1000
+	// Prefix restricts the listing to names that start with it.
+	Prefix string
+}
+
+// Page is one page of a listing. Next is the name to pass as After for the next
+// page, or "" when this is the last page.
+type Page struct {
+	Items []Info
+	Next  string
+}
+
+// Object is an open version of a file. It reads at any offset, concurrently, and
+// must be closed.
+type Object interface {
+	io.ReaderAt
+	io.Closer
+	Info() Info
+}
+
+// PutOptions conditions and describes a write.
+type PutOptions struct {
+	// Size is the exact length of the content, or -1 when unknown. A known size
+	// that the reader does not deliver fails the write with Invalid and changes
+	// nothing.
+	Size int64
+	// MD5, when set, must match the content's MD5 or the write fails with
+	// Invalid and changes nothing.
+	MD5 []byte
+	// IfMatch, when set, is the ETag the current version must have
+	// (Precondition otherwise). "*" means the file must exist.
+	IfMatch string
+	// IfNoneMatch "*" makes the write create-only (Precondition if the file exists).
+	IfNoneMatch string
+	// ModTime, when non-zero, is recorded as the version's modification time.
+	ModTime time.Time
+}
+
+// Namespace is the tree as one principal sees it. It is all a front end may
+// use. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
+// top of the tree, whose children are the root folders. Methods are safe for
+// concurrent use and return *Error values.
+type Namespace interface {
+	// Stat describes the file or folder at path. NotFound if absent.
+	Stat(ctx context.Context, path string) (Info, error)
+	// List returns one page of the children of the folder at path.
+	// NotFound if absent, Conflict if path is a file.
+	List(ctx context.Context, path string, opt ListOptions) (Page, error)
+	// Open opens the current version of the file at path for reading.
+	// NotFound if absent, Conflict if it is a folder.
+	Open(ctx context.Context, path string) (Object, error)
+	// OpenVersion opens one version of the file at path.
+	OpenVersion(ctx context.Context, path string, version uint64) (Object, error)
+	// Put streams r into the file at path: it creates the file, or adds a new
+	// version if it exists. Nothing changes unless the whole content is durably
+	// stored. The parent folder must exist (NotFound otherwise).
+	Put(ctx context.Context, path string, r io.Reader, opt PutOptions) (Info, error)
+	// Mkdir creates a folder. Exists if the name is taken; the parent must exist.
+	Mkdir(ctx context.Context, path string) (Info, error)
+	// Delete removes a file, or a folder with everything below it.
+	Delete(ctx context.Context, path string) error
+	// Move renames or moves a file or folder in one metadata write, whatever
+	// its size. Exists if the target name is taken; Conflict if a folder would
+	// move into itself.
+	Move(ctx context.Context, from, to string) (Info, error)
+	// Copy copies the current version of a file; the content is shared, not
+	// duplicated. Exists if the target is a folder; a file target gets a new version.
+	Copy(ctx context.Context, from, to string) (Info, error)
+	// Versions lists a file's versions, newest first.
+	Versions(ctx context.Context, path string) ([]Version, error)
+}
+
+// Service hands out namespaces bound to a principal.
+type Service interface {
+	As(p Principal) Namespace
+}
