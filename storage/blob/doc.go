@@ -1,0 +1,44 @@
+// Package blob stores content on drives: it streams a content in blocks,
+// encrypts each block (AES-256-GCM under a data key of its own), erasure-codes
+// the ciphertext into k data and m parity shards (package erasure) and writes
+// shard i to drive i, every shard block preceded by its checksum. Small
+// content is stored inline in the metadata store instead. Identical content
+// is stored once and reference-counted (the dedup key is the SHA-256 of the
+// plaintext). Reads verify every shard block, reconstruct what is damaged
+// and rewrite it in place; a background healer (Run) rebuilds lost shard files.
+//
+// # Drives
+//
+// Shard i of a content lives on drive i in one file,
+// blobs/<first 2 hex of content id>/<content id hex>; its layout is described
+// in package erasure. The content id is random (16 bytes), so two writes of
+// the same bytes never share files until Update settles which one is kept.
+//
+// # Metadata (owned prefixes of storage/meta)
+//
+//	h/<sha-256, 32 bytes>  content record, binary, little-endian:
+//	    0  1  record version (1)
+//	    1  1  flags: bit 0 set = inline (the bytes live at d/<sha-256>)
+//	    2  1  k (0 when inline)
+//	    3  1  m (0 when inline)
+//	    4  4  block size (0 when inline)
+//	    8  8  plaintext size
+//	    16 8  reference count (a record exists only while it is above 0)
+//	    24 16 MD5 of the plaintext (the S3 ETag)
+//	    40 16 content id
+//	    56 1  length L of the wrapped data key
+//	    57 L  wrapped data key: 12-byte random nonce | AES-256-GCM(master key,
+//	          data key, additional data "coffre-dk" | content id)
+//	d/<sha-256, 32 bytes>  inline content: AES-256-GCM(data key, nonce = 0,
+//	    plaintext), ciphertext with its 16-byte tag
+//
+// Shard blocks are encrypted with the data key, nonce = the block index as a
+// 12-byte big-endian number, no additional data. A drive folder alone reveals
+// nothing: the data keys are only in the metadata store, wrapped.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use. Reference counts change only through
+// Update, which holds a lock per hash until the caller has committed (or
+// dropped) its batch, so read-modify-write of records is serialised.
+package blob

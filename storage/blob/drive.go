@@ -1,0 +1,189 @@
+package blob
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Drive is one place shard files live: a local folder today, a remote drive
+// later. Names are slash-separated paths relative to the drive. Methods are
+// safe for concurrent use; errors are returned as they come (os errors for a
+// local drive), wrapped by the Store into *storage.Error.
+type Drive interface {
+	Name() string                                                     // for logs and errors
+	Create(name string) (File, error)                                 // new file for writing (parents created), truncating
+	Open(name string) (File, error)                                   // existing file, read and write (heal rewrites blocks)
+	Remove(name string) error                                         // remove a file; not existing is not an error
+	SyncDir(name string) error                                        // fsync the folder holding name
+	Walk(fn func(name string, size int64, mod time.Time) error) error // every shard file
+	Probe() error                                                     // write, sync and remove a small file: is the drive usable?
+	Usage() (used, free int64, err error)
+}
+
+// File is an open shard file. WriteAt and ReadAt may be called concurrently
+// at distinct offsets; Write appends sequentially from the start.
+type File interface {
+	io.ReaderAt
+	io.WriterAt
+	io.Writer
+	Sync() error
+	Close() error
+}
+
+// blobDir is the folder of a drive that holds shard files.
+const blobDir = "blobs"
+
+// localDrive is a Drive over a folder of the local file system.
+type localDrive struct{ dir string }
+
+// LocalDrive returns a Drive over the folder dir, created if needed.
+func LocalDrive(dir string) (Drive, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("blob: drive %s: %w", dir, err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("blob: drive %s: %w", dir, err)
+	}
+	return &localDrive{dir: abs}, nil
+}
+
+func (d *localDrive) Name() string { return d.dir }
+
+func (d *localDrive) path(name string) string {
+	return filepath.Join(d.dir, filepath.FromSlash(name))
+}
+
+func (d *localDrive) Create(name string) (File, error) {
+	p := d.path(name)
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			return nil, err
+		}
+		// The folder is new: make its entry durable in its parent.
+		_ = syncDir(filepath.Dir(filepath.Dir(p)))
+		_ = syncDir(filepath.Dir(filepath.Dir(filepath.Dir(p))))
+		f, err = os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (d *localDrive) Open(name string) (File, error) {
+	f, err := os.OpenFile(d.path(name), os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (d *localDrive) Remove(name string) error {
+	err := os.Remove(d.path(name))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+func (d *localDrive) SyncDir(name string) error { return syncDir(filepath.Dir(d.path(name))) }
+
+func syncDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (d *localDrive) Walk(fn func(name string, size int64, mod time.Time) error) error {
+	root := filepath.Join(d.dir, blobDir)
+	err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if e.IsDir() {
+			return nil
+		}
+		info, err := e.Info()
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		rel, err := filepath.Rel(d.dir, p)
+		if err != nil {
+			return err
+		}
+		return fn(filepath.ToSlash(rel), info.Size(), info.ModTime())
+	})
+	return err
+}
+
+func (d *localDrive) Probe() error {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	p := filepath.Join(d.dir, ".probe-"+hex.EncodeToString(b[:]))
+	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b[:])
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rerr := os.Remove(p); err == nil {
+		err = rerr
+	}
+	return err
+}
+
+func (d *localDrive) Usage() (used, free int64, err error) {
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(d.dir, &st); err != nil {
+		return 0, 0, err
+	}
+	bs := int64(st.Bsize)
+	return (int64(st.Blocks) - int64(st.Bfree)) * bs, int64(st.Bavail) * bs, nil
+}
+
+// shardName returns the name of the shard file of a content on every drive.
+func shardName(id contentID) string {
+	h := hex.EncodeToString(id[:])
+	return blobDir + "/" + h[:2] + "/" + h
+}
+
+// parseShardName returns the content id of a shard file name.
+func parseShardName(name string) (contentID, bool) {
+	var id contentID
+	base := name[strings.LastIndexByte(name, '/')+1:]
+	if len(base) != 2*len(id) || !strings.HasPrefix(name, blobDir+"/") {
+		return id, false
+	}
+	if _, err := hex.Decode(id[:], []byte(base)); err != nil {
+		return id, false
+	}
+	return id, true
+}

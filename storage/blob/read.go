@@ -1,0 +1,276 @@
+package blob
+
+import (
+	"context"
+	"errors"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	"coffre/storage"
+)
+
+// Reader reads one content at any offset. ReadAt is safe for concurrent use.
+// A Reader of content on drives owns a read-ahead goroutine that Close stops.
+type Reader struct {
+	s      *Store
+	h      Hash
+	size   int64
+	inline []byte    // plaintext of inline content
+	set    *shardSet // content on drives
+
+	mu     sync.Mutex
+	slots  []*slot    // recently decoded blocks, oldest first
+	reqs   chan *slot // to the read-ahead goroutine
+	quit   chan struct{}
+	wg     sync.WaitGroup
+	closed bool
+}
+
+// slot is one block being decoded or decoded.
+type slot struct {
+	b    int64
+	done chan struct{} // closed when data or err is set
+	bp   *[]byte
+	data []byte
+	err  error
+	refs atomic.Int32 // the cache holds one, each reader in ReadAt one
+	pool *sync.Pool
+}
+
+func (sl *slot) release() {
+	if sl.refs.Add(-1) == 0 && sl.bp != nil {
+		sl.pool.Put(sl.bp)
+	}
+}
+
+// maxSlots bounds the decoded blocks a Reader keeps.
+const maxSlots = 3
+
+// Open opens content for reading at any offset. NotFound if no content has
+// hash h; Unavailable or Corrupt when fewer than k shards can be opened.
+func (s *Store) Open(ctx context.Context, h Hash) (*Reader, error) {
+	const op = "blob.open"
+	if err := ctx.Err(); err != nil {
+		return nil, storage.E(op, storage.Unavailable, h.String(), err)
+	}
+	rec, err := s.getRecord(op, h)
+	if err != nil {
+		return nil, err
+	}
+	r := &Reader{s: s, h: h, size: rec.size}
+	if rec.inline {
+		aead, err := s.unwrapKey(rec.wrapped, rec.id)
+		if err != nil {
+			return nil, storage.E(op, storage.Corrupt, h.String(), err)
+		}
+		ct, err := s.meta.Get(inlineKey(h))
+		if err != nil {
+			return nil, storage.E(op, storage.Corrupt, h.String(), err)
+		}
+		if r.inline, err = aead.Open(ct[:0], blockNonce(0), ct, nil); err != nil {
+			return nil, storage.E(op, storage.Corrupt, h.String(), err)
+		}
+		if int64(len(r.inline)) != rec.size {
+			return nil, storage.Errorf(op, storage.Corrupt, h.String(), "inline content of %d bytes, record says %d", len(r.inline), rec.size)
+		}
+		return r, nil
+	}
+	if r.set, err = s.openShards(op, h, rec); err != nil {
+		return nil, err
+	}
+	if r.set.missing() {
+		s.queueHeal(h)
+	}
+	if r.set.lay.Blocks() > 1 {
+		r.reqs = make(chan *slot, 1)
+		r.quit = make(chan struct{})
+		r.wg.Go(r.readAhead)
+	}
+	return r, nil
+}
+
+// Size returns the content's size in bytes.
+func (r *Reader) Size() int64 { return r.size }
+
+// ReadAt reads len(p) bytes at off; fewer only at the end, with io.EOF.
+func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, storage.Errorf("blob.read", storage.Invalid, r.h.String(), "negative offset %d", off)
+	}
+	if off >= r.size {
+		if len(p) == 0 {
+			return 0, nil
+		}
+		return 0, io.EOF
+	}
+	if r.set == nil {
+		n := copy(p, r.inline[off:])
+		if n < len(p) {
+			return n, io.EOF
+		}
+		return n, nil
+	}
+	n := 0
+	for n < len(p) && off < r.size {
+		b, in := r.set.lay.Block(off)
+		sl, err := r.get(b)
+		if err != nil {
+			return n, err
+		}
+		<-sl.done
+		if sl.err != nil {
+			err := sl.err
+			sl.release()
+			return n, err
+		}
+		c := copy(p[n:], sl.data[in:])
+		sl.release()
+		n += c
+		off += int64(c)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// get returns the slot of block b, with a reference for the caller, decoding
+// it if needed, and asks the read-ahead goroutine for block b+1.
+func (r *Reader) get(b int64) (*slot, error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil, storage.Errorf("blob.read", storage.Invalid, r.h.String(), "reader closed")
+	}
+	sl := r.find(b)
+	fill := false
+	if sl == nil {
+		sl = r.add(b)
+		fill = true
+	}
+	sl.refs.Add(1)
+	if next := b + 1; next < r.set.lay.Blocks() && r.reqs != nil && r.find(next) == nil {
+		ns := r.add(next)
+		select {
+		case r.reqs <- ns:
+		default: // the read-ahead goroutine is busy: drop the request
+			r.remove(ns)
+			ns.err = errors.New("not read ahead")
+			close(ns.done)
+			ns.release()
+		}
+	}
+	r.mu.Unlock()
+	if fill {
+		r.fill(sl)
+	}
+	return sl, nil
+}
+
+// find returns the cached slot of block b; r.mu held.
+func (r *Reader) find(b int64) *slot {
+	for _, sl := range r.slots {
+		if sl.b == b {
+			return sl
+		}
+	}
+	return nil
+}
+
+// add caches a new empty slot for block b, evicting the oldest decoded
+// slots beyond maxSlots; r.mu held.
+func (r *Reader) add(b int64) *slot {
+	for i := 0; len(r.slots) >= maxSlots && i < len(r.slots); {
+		old := r.slots[i]
+		select {
+		case <-old.done:
+			r.slots = append(r.slots[:i], r.slots[i+1:]...)
+			old.release()
+		default:
+			i++
+		}
+	}
+	sl := &slot{b: b, done: make(chan struct{}), pool: &r.s.shardPool}
+	sl.refs.Store(1)
+	r.slots = append(r.slots, sl)
+	return sl
+}
+
+// remove drops sl from the cache without releasing it; r.mu held.
+func (r *Reader) remove(sl *slot) {
+	for i, x := range r.slots {
+		if x == sl {
+			r.slots = append(r.slots[:i], r.slots[i+1:]...)
+			return
+		}
+	}
+}
+
+// fill decodes the block of sl and wakes its waiters. A failed slot leaves
+// the cache so that a later read retries.
+func (r *Reader) fill(sl *slot) {
+	bp := r.s.shardPool.Get().(*[]byte)
+	data, err := r.set.block(sl.b, *bp, true)
+	if err != nil {
+		r.s.shardPool.Put(bp)
+		sl.err = err
+		r.mu.Lock()
+		if r.find(sl.b) == sl {
+			r.remove(sl)
+			defer sl.release()
+		}
+		r.mu.Unlock()
+	} else {
+		sl.bp, sl.data = bp, data
+	}
+	close(sl.done)
+}
+
+// readAhead decodes the blocks that get asks for, until Close.
+func (r *Reader) readAhead() {
+	for {
+		select {
+		case <-r.quit:
+			return
+		case sl := <-r.reqs:
+			r.fill(sl)
+		}
+	}
+}
+
+// Close stops the read-ahead goroutine and closes the shard files.
+func (r *Reader) Close() error {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	r.mu.Unlock()
+	if r.quit != nil {
+		close(r.quit)
+		r.wg.Wait()
+		select {
+		case sl := <-r.reqs:
+			sl.err = storage.Errorf("blob.read", storage.Invalid, r.h.String(), "reader closed")
+			close(sl.done)
+		default:
+		}
+	}
+	r.mu.Lock()
+	for _, sl := range r.slots {
+		select {
+		case <-sl.done:
+		default:
+			continue // a concurrent ReadAt still fills it and keeps its buffer
+		}
+		sl.release()
+	}
+	r.slots = nil
+	r.mu.Unlock()
+	if r.set != nil {
+		r.set.close()
+	}
+	return nil
+}

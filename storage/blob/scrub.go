@@ -1,0 +1,181 @@
+package blob
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"coffre/storage"
+	"coffre/storage/erasure"
+)
+
+// scrubResult is what scrub found in one content.
+type scrubResult struct {
+	gone     bool // no record any more: nothing to check
+	missing  int  // shard files missing or with a bad header
+	damaged  int  // shard blocks with a bad checksum or short
+	repaired bool // everything found was rewritten
+	lost     bool // some block cannot be recovered
+	problems []string
+}
+
+func (r scrubResult) healthy() bool {
+	return !r.gone && !r.lost && r.missing == 0 && r.damaged == 0 && len(r.problems) == 0
+}
+
+func (r scrubResult) String() string {
+	switch {
+	case r.gone:
+		return "gone"
+	case r.healthy():
+		return "healthy"
+	}
+	return fmt.Sprintf("missing=%d damaged=%d repaired=%v lost=%v %s", r.missing, r.damaged, r.repaired, r.lost, strings.Join(r.problems, "; "))
+}
+
+// scrub checks every shard block of content h against its checksum and, with
+// repair, rewrites what is damaged and recreates missing shard files. It
+// holds h's lock, so the content cannot be freed meanwhile.
+func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult) {
+	hs := []Hash{h}
+	s.lockHashes(hs)
+	defer s.unlockHashes(hs)
+	problem := func(format string, args ...any) {
+		res.problems = append(res.problems, h.String()[:16]+": "+fmt.Sprintf(format, args...))
+	}
+	rec, err := s.getRecord("blob.fsck", h)
+	if storage.Is(storage.NotFound, err) {
+		res.gone = true
+		return res
+	}
+	if err != nil {
+		res.lost = true
+		problem("%v", err)
+		return res
+	}
+	if rec.inline {
+		r, err := s.Open(ctx, h)
+		if err != nil {
+			res.lost = true
+			problem("inline content: %v", err)
+			return res
+		}
+		_ = r.Close()
+		return res
+	}
+	aead, err := s.unwrapKey(rec.wrapped, rec.id)
+	if err != nil {
+		res.lost = true
+		problem("%v", err)
+		return res
+	}
+	n := rec.k + rec.m
+	if n != len(s.drives) {
+		res.lost = true
+		problem("content of %d+%d shards on %d drives", rec.k, rec.m, len(s.drives))
+		return res
+	}
+	ss := &shardSet{s: s, h: h, rec: rec, lay: rec.layout(), aead: aead, name: shardName(rec.id),
+		files: make([]File, n), errs: make([]error, n)}
+	defer ss.close()
+	fresh := make([]bool, n)
+	written := make([]bool, n)
+	for i, d := range s.drives {
+		ss.files[i], ss.errs[i] = ss.openOne(i, d)
+		if ss.files[i] != nil {
+			continue
+		}
+		res.missing++
+		problem("shard %d on %s: %v", i, d.Name(), ss.errs[i])
+		if !repair {
+			continue
+		}
+		f, err := d.Create(ss.name)
+		if err == nil {
+			var b [erasure.HeaderSize]byte
+			hd := erasure.Header{Version: erasure.FormatVersion, Algo: erasure.ChecksumHighwayHash256, Shard: i,
+				K: rec.k, M: rec.m, ID: rec.id, BlockSize: rec.blockSize, Overhead: tagSize, Size: rec.size, Hash: h}
+			hd.Marshal(b[:])
+			if _, err = f.WriteAt(b[:], 0); err != nil {
+				_ = f.Close()
+			}
+		}
+		if err != nil {
+			problem("recreate shard %d on %s: %v", i, d.Name(), err)
+			continue
+		}
+		ss.files[i], fresh[i], written[i] = f, true, true
+	}
+
+	bp := s.shardPool.Get().(*[]byte)
+	defer s.shardPool.Put(bp)
+	failed := false
+	for b := range ss.lay.Blocks() {
+		if err := ctx.Err(); err != nil {
+			problem("interrupted: %v", err)
+			failed = true
+			break
+		}
+		sl := ss.lay.ShardLen(b)
+		shards := make([][]byte, n)
+		good := 0
+		var bad []int
+		for i := range n {
+			region := (*bp)[i*sl : (i+1)*sl : (i+1)*sl]
+			shards[i] = region[:0]
+			if ss.files[i] == nil {
+				continue
+			}
+			if !fresh[i] && ss.readShard(i, b, region) {
+				shards[i] = region
+				good++
+				continue
+			}
+			if !fresh[i] {
+				res.damaged++
+			}
+			bad = append(bad, i)
+		}
+		if good < rec.k {
+			res.lost = true
+			problem("block %d: %d shards good, need %d", b, good, rec.k)
+			break
+		}
+		if len(bad) == 0 || !repair {
+			continue
+		}
+		if err := s.coder.Reconstruct(shards); err != nil {
+			problem("block %d: %v", b, err)
+			failed = true
+			continue
+		}
+		for _, i := range bad {
+			if err := ss.writeShard(ss.files[i], b, shards[i]); err != nil {
+				problem("block %d: rewrite shard %d: %v", b, i, err)
+				failed = true
+			}
+			written[i] = true
+		}
+	}
+	for i, f := range ss.files {
+		if f == nil || !written[i] {
+			continue
+		}
+		err := f.Sync()
+		if err == nil && fresh[i] {
+			err = s.drives[i].SyncDir(ss.name)
+		}
+		if err != nil {
+			problem("sync shard %d: %v", i, err)
+			failed = true
+		}
+	}
+	if repair && !res.lost && !failed && (res.missing > 0 || res.damaged > 0) {
+		allFixed := true
+		for _, f := range ss.files {
+			allFixed = allFixed && f != nil
+		}
+		res.repaired = allFixed
+	}
+	return res
+}
