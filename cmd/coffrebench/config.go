@@ -1,0 +1,74 @@
+package main
+
+import "time"
+
+// config sizes one run. fullConfig is the real measurement; quickConfig a
+// smoke run that exercises every path in a few seconds.
+type config struct {
+	quick bool
+
+	// Baseline.
+	rawFiles      int           // written and read in parallel
+	rawFileSize   int64         // bytes per file
+	rawIO         int           // bytes per write and read call
+	fsyncMin      int           // fsync latency: at least this many fsyncs
+	fsyncDur      time.Duration // and for at least this long
+	smallFileDur  time.Duration // raw 4 KiB file writes and reads: at least this long
+	smallFileMinN int           // and at least this many
+
+	// Engine.
+	dataShards, parityShards, drives int
+
+	bigSize    int64         // bytes per large file
+	bigMinN    int           // at least this many large files per measurement
+	bigDur     time.Duration // and for at least this long
+	smallSize  int64         // bytes per small file
+	smallConc  int           // concurrency of the small-file measurements
+	smallMinN  int           // at least this many small files per measurement
+	smallDur   time.Duration // and for at least this long
+	maxDur     time.Duration // any measurement stops after this long
+	readBuffer int           // bytes per ReadAt call on GET
+
+	profilePrefix string // when set, CPU profiles of engine measurements go to PREFIX-<name>.pprof
+}
+
+const (
+	kib = 1 << 10
+	mib = 1 << 20
+)
+
+func fullConfig() config {
+	return config{
+		rawFiles:      4,
+		rawFileSize:   256 * mib,
+		rawIO:         1 * mib,
+		fsyncMin:      50,
+		fsyncDur:      time.Second,
+		smallFileDur:  time.Second,
+		smallFileMinN: 500,
+
+		dataShards: 2, parityShards: 2, drives: 4,
+
+		bigSize:    64 * mib,
+		bigMinN:    8,
+		bigDur:     3 * time.Second,
+		smallSize:  4 * kib,
+		smallConc:  16,
+		smallMinN:  2000,
+		smallDur:   3 * time.Second,
+		maxDur:     12 * time.Second,
+		readBuffer: 1 * mib,
+	}
+}
+
+func quickConfig() config {
+	c := fullConfig()
+	c.quick = true
+	c.rawFileSize = 4 * mib
+	c.fsyncMin, c.fsyncDur = 5, 0
+	c.smallFileDur, c.smallFileMinN = 0, 32
+	c.bigSize, c.bigMinN, c.bigDur = 4*mib+123, 4, 0
+	c.smallMinN, c.smallDur = 64, 0
+	c.maxDur = 20 * time.Second
+	return c
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sync"
+	"time"
+
+	"coffre/storage"
+)
+
+// engineResults holds the engine measurements.
+type engineResults struct {
+	put1, put4, get1, get4 stats // large files, 1 and 4 streams
+	smallPut, smallGet     stats // small files at smallConc
+}
+
+// phase is one engine measurement: files dir/00000000 … written or read by
+// workers goroutines, their content payload{id0 + i, base}.
+type phase struct {
+	name    string
+	dir     string
+	base    []byte
+	id0     uint64
+	workers int
+	minN    int
+	minDur  time.Duration
+}
+
+func (p phase) path(i int64) string { return fmt.Sprintf("%s/%08d", p.dir, i) }
+
+func (p phase) payload(i int64) payload { return payload{id: p.id0 + uint64(i), base: p.base} }
+
+func measureEngine(ctx context.Context, cfg config, data string, r *engineResults) error {
+	dir := filepath.Join(data, "engine")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	s, err := openStack(ctx, cfg, dir)
+	if err != nil {
+		return err
+	}
+	err = runPhases(ctx, cfg, s.ns, r)
+	return errors.Join(err, s.close())
+}
+
+func runPhases(ctx context.Context, cfg config, ns storage.Namespace, r *engineResults) error {
+	for _, d := range []string{"/bench", "/bench/big1", "/bench/big4", "/bench/small"} {
+		if _, err := ns.Mkdir(ctx, d); err != nil {
+			return err
+		}
+	}
+	big := randomBase(cfg.bigSize, 10)
+	small := randomBase(cfg.smallSize, 11)
+	phases := []struct {
+		p   phase
+		out *stats
+		get *stats
+	}{
+		{phase{"big-1", "/bench/big1", big, 1 << 32, 1, cfg.bigMinN, cfg.bigDur}, &r.put1, &r.get1},
+		{phase{"big-4", "/bench/big4", big, 2 << 32, 4, cfg.bigMinN, cfg.bigDur}, &r.put4, &r.get4},
+		{phase{"small-16", "/bench/small", small, 3 << 32, cfg.smallConc, cfg.smallMinN, cfg.smallDur}, &r.smallPut, &r.smallGet},
+	}
+	for _, ph := range phases {
+		st, err := profiled(cfg, "put-"+ph.p.name, func() (stats, error) { return put(ctx, cfg, ns, ph.p) })
+		if err != nil {
+			return fmt.Errorf("put %s: %w", ph.p.name, err)
+		}
+		*ph.out = st
+		st, err = profiled(cfg, "get-"+ph.p.name, func() (stats, error) { return get(ctx, cfg, ns, ph.p, st.ops) })
+		if err != nil {
+			return fmt.Errorf("get %s: %w", ph.p.name, err)
+		}
+		*ph.get = st
+	}
+	return nil
+}
+
+// profiled runs fn under a CPU profile when cfg asks for one.
+func profiled(cfg config, name string, fn func() (stats, error)) (stats, error) {
+	if cfg.profilePrefix == "" {
+		return fn()
+	}
+	f, err := os.Create(cfg.profilePrefix + "-" + name + ".pprof")
+	if err != nil {
+		return stats{}, err
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return stats{}, err
+	}
+	st, err := fn()
+	pprof.StopCPUProfile()
+	return st, errors.Join(err, f.Close())
+}
+
+// put writes files for the phase, then checks that the engine's MD5 of the
+// first one is the payload's.
+func put(ctx context.Context, cfg config, ns storage.Namespace, p phase) (stats, error) {
+	st, err := loop(ctx, p.workers, p.minN, p.minDur, cfg.maxDur, func(i int64) (int64, error) {
+		pl := p.payload(i)
+		info, err := ns.Put(ctx, p.path(i), pl.reader(), storage.PutOptions{Size: pl.size()})
+		if err != nil {
+			return 0, err
+		}
+		if info.Size != pl.size() {
+			return 0, fmt.Errorf("%s: put %d bytes, engine recorded %d", p.path(i), pl.size(), info.Size)
+		}
+		return pl.size(), nil
+	})
+	if err != nil {
+		return st, err
+	}
+	info, err := ns.Stat(ctx, p.path(0))
+	if err != nil {
+		return st, err
+	}
+	if want, _ := p.payload(0).sums(); info.MD5 != want {
+		return st, fmt.Errorf("%s: engine MD5 %x, content MD5 %x", p.path(0), info.MD5, want)
+	}
+	return st, nil
+}
+
+// get reads the phase's n files round robin, comparing every byte read with
+// the payload (a memory compare), then hashes one file read through
+// io.SectionReader as a front end would.
+func get(ctx context.Context, cfg config, ns storage.Namespace, p phase, n int64) (stats, error) {
+	size := int64(len(p.base))
+	bufs := sync.Pool{New: func() any {
+		b := make([]byte, min(int64(cfg.readBuffer), size))
+		return &b
+	}}
+	st, err := loop(ctx, p.workers, p.minN, p.minDur, cfg.maxDur, func(i int64) (int64, error) {
+		buf := bufs.Get().(*[]byte)
+		defer bufs.Put(buf)
+		i %= n
+		return readFile(ctx, ns, p.path(i), p.payload(i), *buf)
+	})
+	if err != nil {
+		return st, err
+	}
+	return st, hashFile(ctx, ns, p.path(n-1), p.payload(n-1), cfg.readBuffer)
+}
+
+// readFile reads the file at path with ReadAt calls of len(buf) and checks
+// that it holds exactly pl.
+func readFile(ctx context.Context, ns storage.Namespace, path string, pl payload, buf []byte) (int64, error) {
+	obj, err := ns.Open(ctx, path)
+	if err != nil {
+		return 0, err
+	}
+	n, err := checkObject(obj, path, pl, buf)
+	return n, errors.Join(err, obj.Close())
+}
+
+func checkObject(obj storage.Object, path string, pl payload, buf []byte) (int64, error) {
+	size := pl.size()
+	if got := obj.Info().Size; got != size {
+		return 0, fmt.Errorf("%s: size %d, want %d", path, got, size)
+	}
+	var off int64
+	for off < size {
+		want := min(int64(len(buf)), size-off)
+		n, err := obj.ReadAt(buf[:want], off)
+		if int64(n) < want {
+			return off, fmt.Errorf("%s: ReadAt(%d bytes at %d) = %d, %v", path, want, off, n, err)
+		}
+		if err != nil && err != io.EOF {
+			return off, fmt.Errorf("%s: ReadAt at %d: %w", path, off, err)
+		}
+		if !pl.equalAt(buf[:n], off) {
+			return off, fmt.Errorf("%s: wrong bytes in [%d, %d)", path, off, off+int64(n))
+		}
+		off += int64(n)
+	}
+	return size, nil
+}
+
+// hashFile reads the file at path through io.SectionReader and compares its
+// SHA-256 with pl's.
+func hashFile(ctx context.Context, ns storage.Namespace, path string, pl payload, bufSize int) error {
+	obj, err := ns.Open(ctx, path)
+	if err != nil {
+		return err
+	}
+	h := sha256.New()
+	_, err = io.CopyBuffer(h, io.NewSectionReader(obj, 0, obj.Info().Size), make([]byte, bufSize))
+	if err = errors.Join(err, obj.Close()); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, want := pl.sums(); !bytes.Equal(h.Sum(nil), want[:]) {
+		return fmt.Errorf("%s: SHA-256 of the content read back differs from what was written", path)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/engine"
+	"coffre/storage/meta"
+)
+
+// stack is the engine as the server assembles it: Pebble metadata, drive
+// folders, the content store and the engine, on one data directory.
+type stack struct {
+	meta *meta.Store
+	ns   storage.Namespace
+}
+
+// openStack assembles the engine on dir with cfg's drive count and shards.
+func openStack(ctx context.Context, cfg config, dir string) (*stack, error) {
+	m, err := meta.Open(filepath.Join(dir, "meta"), meta.Options{})
+	if err != nil {
+		return nil, err
+	}
+	s := &stack{meta: m}
+	if err := s.init(ctx, cfg, dir); err != nil {
+		return nil, errors.Join(err, m.Close())
+	}
+	return s, nil
+}
+
+func (s *stack) init(ctx context.Context, cfg config, dir string) error {
+	drives := make([]blob.Drive, cfg.drives)
+	for i := range drives {
+		p := filepath.Join(dir, fmt.Sprintf("drive%d", i))
+		if err := os.MkdirAll(p, 0o755); err != nil {
+			return err
+		}
+		d, err := blob.LocalDrive(p)
+		if err != nil {
+			return err
+		}
+		drives[i] = d
+	}
+	var key [32]byte
+	_, _ = rand.Read(key[:])
+	b, err := blob.New(s.meta, drives, blob.Options{DataShards: cfg.dataShards, ParityShards: cfg.parityShards, MasterKey: key[:]})
+	if err != nil {
+		return err
+	}
+	if _, _, err := b.Collect(ctx); err != nil {
+		return err
+	}
+	e, err := engine.New(s.meta, b, engine.Options{})
+	if err != nil {
+		return err
+	}
+	s.ns = e.As(storage.Principal{UserID: "admin", Login: "admin", Admin: true})
+	return nil
+}
+
+func (s *stack) close() error { return s.meta.Close() }
