@@ -289,7 +289,7 @@ func testList(t *testing.T, ns storage.Namespace) {
 	if len(p.Items) != 0 || p.Next != "" {
 		t.Fatalf("empty folder lists %+v", p)
 	}
-	_, err := ns.List(ctx, "/r/b", storage.ListOptions{})
+	_, err := ns.List(ctx, "/r/a-b", storage.ListOptions{})
 	wantKind(t, "list a file", err, storage.Conflict)
 	top := must(ns.List(ctx, "/", storage.ListOptions{}))
 	if len(top.Items) != 1 || top.Items[0].Name != "r" || top.Items[0].Path != "/r" {

@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/meta"
+)
+
+func (n *namespace) Delete(ctx context.Context, path string) error {
+	const op = "delete"
+	if err := n.authorize(op, path); err != nil {
+		return err
+	}
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return err
+	}
+	if f.isTop() {
+		return storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be deleted")
+	}
+	e := n.e
+	if f.node.Dir {
+		e.tree.Lock()
+		defer e.tree.Unlock()
+	} else {
+		e.tree.RLock()
+		defer e.tree.RUnlock()
+		defer e.names.lock(f.entry())()
+	}
+	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+		return err
+	}
+	b := e.meta.NewBatch()
+	deltas := map[blob.Hash]int{}
+	if err := e.remove(ctx, b, f.parent, f.name(), f.node, deltas); err != nil {
+		b.Discard()
+		return metaErr(op, path, err)
+	}
+	if err := e.commit(b, nil, deltas); err != nil {
+		return storage.E(op, storage.KindOf(err), path, err)
+	}
+	return nil
+}
+
+// remove adds to b the removal of the node rec, named name in parent, with
+// everything below it, and counts in deltas the content references it drops.
+func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeID, name string, rec *node, deltas map[blob.Hash]int) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b.Delete(childKey(parent, name))
+	b.Delete(nodeKey(rec.ID))
+	b.Delete(guidKey(rec.GUID))
+	if !rec.Dir {
+		vs, err := e.versions(rec.ID)
+		if err != nil {
+			return err
+		}
+		for _, v := range vs {
+			b.Delete(versionKey(rec.ID, v.ID))
+			deltas[v.hash()]--
+		}
+		return nil
+	}
+	type child struct {
+		name string
+		rec  *node
+	}
+	var children []child
+	prefix := childPrefix(rec.ID)
+	err := e.meta.ScanPrefix(prefix, nil, func(k, v []byte) error {
+		c, err := decodeNode(v)
+		if err != nil {
+			return err
+		}
+		children = append(children, child{string(k[len(prefix):]), c})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, c := range children {
+		if err := e.remove(ctx, b, rec.ID, c.name, c.rec, deltas); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, error) {
+	const op = "move"
+	if err := n.authorize(op, from); err != nil {
+		return storage.Info{}, err
+	}
+	src, err := n.lookup(op, from)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if src.isTop() {
+		return storage.Info{}, storage.Errorf(op, storage.Invalid, from, "the top of the tree cannot be moved")
+	}
+	dir, name, err := splitParent(op, to)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if !src.node.Dir && len(dir) == 0 {
+		return storage.Info{}, storage.Errorf(op, storage.Invalid, to, "files live inside a root folder")
+	}
+	e := n.e
+	if src.node.Dir {
+		e.tree.Lock()
+		defer e.tree.Unlock()
+	} else {
+		e.tree.RLock()
+		defer e.tree.RUnlock()
+	}
+	if src, err = n.lookupNames(op, src.names); err != nil { // again, under lock
+		return storage.Info{}, err
+	}
+	dst, err := n.lookupNames(op, dir)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if !dst.node.Dir {
+		return storage.Info{}, storage.E(op, storage.NotFound, to, nil)
+	}
+	pid := dst.id()
+	if pid == src.parent && name == src.name() {
+		return src.info(), nil
+	}
+	defer e.names.lock(src.entry(), entry{pid, name})()
+	if _, err := e.child(pid, name); err == nil {
+		return storage.Info{}, storage.E(op, storage.Exists, to, nil)
+	} else if !storage.Is(storage.NotFound, err) {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), to, err)
+	}
+	if src.node.Dir {
+		if err := e.checkNotBelow(pid, src.id()); err != nil {
+			return storage.Info{}, storage.E(op, storage.KindOf(err), to, err)
+		}
+	}
+	b := e.meta.NewBatch()
+	b.Delete(src.key())
+	b.Set(childKey(pid, name), encode(src.node))
+	b.Set(nodeKey(src.id()), nodeValue(pid, name))
+	if err := b.Commit(); err != nil {
+		return storage.Info{}, metaErr(op, to, err)
+	}
+	return src.node.info(pid, name, storage.JoinPath(append(dir, name)...)), nil
+}
+
+// checkNotBelow fails with Conflict when folder id is ancestor, or is
+// ancestor itself: a folder cannot move into its own subtree.
+func (e *Engine) checkNotBelow(id, ancestor storage.NodeID) error {
+	for id != rootID {
+		if id == ancestor {
+			return storage.Errorf("move", storage.Conflict, "", "a folder cannot move into itself")
+		}
+		v, err := e.meta.Get(nodeKey(id))
+		if err != nil {
+			return err
+		}
+		if id, _, err = parseNodeValue(v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

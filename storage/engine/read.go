@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"coffre/storage"
+	"coffre/storage/meta"
+)
+
+// defaultListLimit bounds a listing page when the caller sets no limit.
+const defaultListLimit = 1000
+
+func (n *namespace) Stat(ctx context.Context, path string) (storage.Info, error) {
+	if err := n.authorize("stat", path); err != nil {
+		return storage.Info{}, err
+	}
+	f, err := n.lookup("stat", path)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	return f.info(), nil
+}
+
+func (n *namespace) List(ctx context.Context, path string, opt storage.ListOptions) (storage.Page, error) {
+	const op = "list"
+	if err := n.authorize(op, path); err != nil {
+		return storage.Page{}, err
+	}
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return storage.Page{}, err
+	}
+	if !f.node.Dir {
+		return storage.Page{}, storage.Errorf(op, storage.Conflict, path, "not a folder")
+	}
+	limit := opt.Limit
+	if limit <= 0 {
+		limit = defaultListLimit
+	}
+	prefix := childPrefix(f.id())
+	lower := append(append([]byte(nil), prefix...), opt.Prefix...)
+	upper := meta.PrefixEnd(lower)
+	if opt.After != "" {
+		after := append(append(append([]byte(nil), prefix...), opt.After...), 0)
+		if string(after) > string(lower) {
+			lower = after
+		}
+	}
+	var page storage.Page
+	dir := strings.TrimSuffix(f.path(), "/")
+	err = n.e.meta.Scan(lower, upper, func(k, v []byte) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		name := string(k[len(prefix):])
+		if len(page.Items) == limit {
+			page.Next = page.Items[len(page.Items)-1].Name
+			return meta.ErrStop
+		}
+		rec, err := decodeNode(v)
+		if err != nil {
+			return err
+		}
+		page.Items = append(page.Items, rec.info(f.id(), name, dir+"/"+name))
+		return nil
+	})
+	if err != nil {
+		return storage.Page{}, metaErr(op, path, err)
+	}
+	return page, nil
+}
+
+func (n *namespace) Open(ctx context.Context, path string) (storage.Object, error) {
+	return n.open(ctx, "open", path, 0)
+}
+
+func (n *namespace) OpenVersion(ctx context.Context, path string, id uint64) (storage.Object, error) {
+	return n.open(ctx, "open", path, id)
+}
+
+// open opens version id of the file at path, or its current version when id is 0.
+func (n *namespace) open(ctx context.Context, op, path string, id uint64) (storage.Object, error) {
+	if err := n.authorize(op, path); err != nil {
+		return nil, err
+	}
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return nil, err
+	}
+	if f.node.Dir {
+		return nil, storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	info := f.info()
+	v := f.node.Cur
+	if id != 0 && id != v.ID {
+		if v, err = n.e.version(f.id(), id); err != nil {
+			return nil, storage.E(op, storage.KindOf(err), path, err)
+		}
+		info.VersionID, info.Size, info.MD5, info.Author = v.ID, v.Size, v.md5(), v.Author
+		info.ModTime = v.public().ModTime
+	}
+	r, err := n.e.blob.Open(ctx, v.hash())
+	if err != nil {
+		return nil, storage.E(op, storage.KindOf(err), path, err)
+	}
+	return &object{Reader: r, info: info}, nil
+}
+
+func (n *namespace) Versions(ctx context.Context, path string) ([]storage.Version, error) {
+	const op = "versions"
+	if err := n.authorize(op, path); err != nil {
+		return nil, err
+	}
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return nil, err
+	}
+	if f.node.Dir {
+		return nil, storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	vs, err := n.e.versions(f.id())
+	if err != nil {
+		return nil, metaErr(op, path, err)
+	}
+	out := make([]storage.Version, len(vs))
+	for i, v := range vs {
+		out[i] = v.public()
+	}
+	return out, nil
+}
+
+// version reads one version record of a file.
+func (e *Engine) version(file storage.NodeID, id uint64) (*version, error) {
+	b, err := e.meta.Get(versionKey(file, id))
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, storage.Errorf("version", storage.NotFound, "", "no version %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return decodeVersion(b)
+}
+
+// versions reads every version record of a file, newest first.
+func (e *Engine) versions(file storage.NodeID) ([]*version, error) {
+	var out []*version
+	err := e.meta.ScanPrefix(versionPrefix(file), nil, func(_, v []byte) error {
+		rec, err := decodeVersion(v)
+		if err != nil {
+			return err
+		}
+		out = append(out, rec)
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+)
+
+// Metadata keys owned by the engine; storage/meta's doc.go documents them.
+var (
+	prefixChild   = []byte("c/")
+	prefixNode    = []byte("n/")
+	prefixGUID    = []byte("g/")
+	prefixVersion = []byte("v/")
+	keyIDs        = []byte("s/ids")
+)
+
+// rootID is the top of the tree, "/". It has no record: its children are the
+// root folders.
+const rootID storage.NodeID = 1
+
+func appendU64(b []byte, v uint64) []byte { return binary.BigEndian.AppendUint64(b, v) }
+
+func childPrefix(parent storage.NodeID) []byte {
+	return appendU64(append([]byte(nil), prefixChild...), uint64(parent))
+}
+
+func childKey(parent storage.NodeID, name string) []byte {
+	return append(childPrefix(parent), name...)
+}
+
+func nodeKey(id storage.NodeID) []byte {
+	return appendU64(append([]byte(nil), prefixNode...), uint64(id))
+}
+
+// nodeValue is the value of n/<id>: where the node's record lives.
+func nodeValue(parent storage.NodeID, name string) []byte {
+	return append(appendU64(nil, uint64(parent)), name...)
+}
+
+func parseNodeValue(v []byte) (storage.NodeID, string, error) {
+	if len(v) < 8 {
+		return 0, "", fmt.Errorf("engine: short node pointer")
+	}
+	return storage.NodeID(binary.BigEndian.Uint64(v)), string(v[8:]), nil
+}
+
+func guidKey(guid []byte) []byte { return append(append([]byte(nil), prefixGUID...), guid...) }
+
+func versionPrefix(file storage.NodeID) []byte {
+	return appendU64(append([]byte(nil), prefixVersion...), uint64(file))
+}
+
+// versionKey orders a file's versions newest first: the ID is inverted.
+func versionKey(file storage.NodeID, version uint64) []byte {
+	return appendU64(versionPrefix(file), ^version)
+}
+
+// node is the record stored at c/<parent><name>. For a file it carries a copy
+// of the current version so that a listing needs no other read.
+type node struct {
+	ID       storage.NodeID `json:"id"`
+	GUID     []byte         `json:"guid"`
+	Dir      bool           `json:"dir,omitempty"`
+	Created  int64          `json:"created"`  // Unix nanoseconds
+	Modified int64          `json:"modified"` // Unix nanoseconds
+	Cur      *version       `json:"cur,omitempty"`
+	NVers    int            `json:"nvers,omitempty"`
+}
+
+// version is the record stored at v/<file><^id>.
+type version struct {
+	ID      uint64 `json:"id"`
+	Size    int64  `json:"size"`
+	MD5     []byte `json:"md5"`   // 16 bytes
+	Hash    []byte `json:"hash"`  // blob.Hash, 32 bytes
+	ModTime int64  `json:"mtime"` // Unix nanoseconds
+	Author  string `json:"author,omitempty"`
+}
+
+func (v *version) hash() (h blob.Hash) { copy(h[:], v.Hash); return h }
+func (v *version) md5() (m [16]byte)   { copy(m[:], v.MD5); return m }
+
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("engine: encode %T: %v", v, err)) // only plain structs are encoded
+	}
+	return b
+}
+
+func decodeNode(b []byte) (*node, error) {
+	n := new(node)
+	if err := json.Unmarshal(b, n); err != nil {
+		return nil, fmt.Errorf("engine: bad node record: %w", err)
+	}
+	return n, nil
+}
+
+func decodeVersion(b []byte) (*version, error) {
+	v := new(version)
+	if err := json.Unmarshal(b, v); err != nil {
+		return nil, fmt.Errorf("engine: bad version record: %w", err)
+	}
+	return v, nil
+}
+
+func formatGUID(g []byte) string {
+	if len(g) != 16 {
+		return ""
+	}
+	return fmt.Sprintf("%x-%x-%x-%x-%x", g[0:4], g[4:6], g[6:8], g[8:10], g[10:16])
+}
+
+// info builds the public description of a node found at path.
+func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
+	i := storage.Info{
+		ID:       n.ID,
+		GUID:     formatGUID(n.GUID),
+		ParentID: parent,
+		Name:     name,
+		Path:     path,
+		Dir:      n.Dir,
+		Created:  time.Unix(0, n.Created).UTC(),
+		ModTime:  time.Unix(0, n.Modified).UTC(),
+		Versions: n.NVers,
+	}
+	if v := n.Cur; v != nil {
+		i.Size, i.VersionID, i.MD5, i.Author = v.Size, v.ID, v.md5(), v.Author
+		i.ModTime = time.Unix(0, v.ModTime).UTC()
+	}
+	return i
+}
+
+func (v *version) public() storage.Version {
+	return storage.Version{ID: v.ID, Size: v.Size, MD5: v.md5(), ModTime: time.Unix(0, v.ModTime).UTC(), Author: v.Author}
+}

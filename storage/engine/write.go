@@ -1,0 +1,266 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
+	"strings"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/meta"
+)
+
+func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt storage.PutOptions) (storage.Info, error) {
+	const op = "put"
+	if err := n.authorize(op, path); err != nil {
+		return storage.Info{}, err
+	}
+	dir, name, err := splitFileParent(op, path)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	// Fail before streaming what could be gigabytes: the folder must exist and
+	// the conditions hold now. They are checked again under lock at commit.
+	if err := n.precheck(op, dir, name, opt); err != nil {
+		return storage.Info{}, err
+	}
+	p, err := n.e.blob.Write(ctx, r, opt.Size)
+	if err != nil {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+	}
+	if opt.MD5 != nil && !bytes.Equal(opt.MD5, p.MD5[:]) {
+		p.Discard()
+		return storage.Info{}, storage.Errorf(op, storage.Invalid, path, "content MD5 %x does not match the expected %x", p.MD5, opt.MD5)
+	}
+	info, err := n.addVersion(op, dir, name, opt, content{pending: p, hash: p.Hash, size: p.Size, md5: p.MD5})
+	if err != nil {
+		p.Discard()
+	}
+	return info, err
+}
+
+func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, error) {
+	const op = "copy"
+	if err := n.authorize(op, from); err != nil {
+		return storage.Info{}, err
+	}
+	src, err := n.lookup(op, from)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if src.node.Dir {
+		return storage.Info{}, storage.Errorf(op, storage.NotSupported, from, "copying a folder is not supported yet")
+	}
+	dir, name, err := splitFileParent(op, to)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	v := src.node.Cur
+	return n.addVersion(op, dir, name, storage.PutOptions{}, content{hash: v.hash(), size: v.Size, md5: v.md5()})
+}
+
+// content is what a new version refers to: freshly written content, or
+// existing content that gains a reference.
+type content struct {
+	pending *blob.Pending // nil for existing content
+	hash    blob.Hash
+	size    int64
+	md5     [16]byte
+}
+
+// precheck fails early, before content is streamed, when the folder dir is
+// missing, name is a folder, or the write conditions do not hold.
+func (n *namespace) precheck(op string, dir []string, name string, opt storage.PutOptions) error {
+	path := storage.JoinPath(append(dir, name)...)
+	parent, err := n.lookupNames(op, dir)
+	if err != nil {
+		return err
+	}
+	if !parent.node.Dir {
+		return storage.E(op, storage.NotFound, path, nil)
+	}
+	cur, err := n.e.child(parent.id(), name)
+	switch {
+	case storage.Is(storage.NotFound, err):
+		cur = nil
+	case err != nil:
+		return storage.E(op, storage.KindOf(err), path, err)
+	case cur.Dir:
+		return storage.Errorf(op, storage.Conflict, path, "a folder has this name")
+	}
+	return checkConditions(op, path, cur, opt)
+}
+
+// addVersion records c as the new current version of the file name in the
+// folder dir, creating the file if needed.
+func (n *namespace) addVersion(op string, dir []string, name string, opt storage.PutOptions, c content) (storage.Info, error) {
+	e := n.e
+	path := storage.JoinPath(append(dir, name)...)
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	parent, err := n.lookupNames(op, dir)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if !parent.node.Dir {
+		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
+	}
+	pid := parent.id()
+	defer e.names.lock(entry{pid, name})()
+
+	rec, err := e.child(pid, name)
+	if err != nil && !storage.Is(storage.NotFound, err) {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+	}
+	if rec != nil && rec.Dir {
+		return storage.Info{}, storage.Errorf(op, storage.Conflict, path, "a folder has this name")
+	}
+	if err := checkConditions(op, path, rec, opt); err != nil {
+		return storage.Info{}, err
+	}
+	now := e.now()
+	vid, err := e.ids.id()
+	if err != nil {
+		return storage.Info{}, metaErr(op, path, err)
+	}
+	mtime := opt.ModTime
+	if mtime.IsZero() {
+		mtime = now
+	}
+	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], Hash: c.hash[:], ModTime: mtime.UnixNano(), Author: n.p.Login}
+
+	b := e.meta.NewBatch()
+	if rec == nil {
+		id, err := e.ids.id()
+		if err != nil {
+			b.Discard()
+			return storage.Info{}, metaErr(op, path, err)
+		}
+		rec = &node{ID: storage.NodeID(id), GUID: newGUID(), Created: now.UnixNano()}
+		b.Set(nodeKey(rec.ID), nodeValue(pid, name))
+		b.Set(guidKey(rec.GUID), binary.BigEndian.AppendUint64(nil, id))
+	}
+	rec.Modified, rec.Cur = now.UnixNano(), v
+	rec.NVers++
+	b.Set(versionKey(rec.ID, vid), encode(v))
+	b.Set(childKey(pid, name), encode(rec))
+
+	var adds []*blob.Pending
+	var deltas map[blob.Hash]int
+	if c.pending != nil {
+		adds = []*blob.Pending{c.pending}
+	} else {
+		deltas = map[blob.Hash]int{c.hash: 1}
+	}
+	if err := e.commit(b, adds, deltas); err != nil {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+	}
+	return rec.info(pid, name, path), nil
+}
+
+// commit applies b together with the content reference changes it implies.
+func (e *Engine) commit(b *meta.Batch, adds []*blob.Pending, deltas map[blob.Hash]int) error {
+	done, err := e.blob.Update(b, adds, deltas)
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	err = b.Commit()
+	done(err == nil)
+	return err
+}
+
+func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error) {
+	const op = "mkdir"
+	if err := n.authorize(op, path); err != nil {
+		return storage.Info{}, err
+	}
+	dir, name, err := splitParent(op, path)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	e := n.e
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	parent, err := n.lookupNames(op, dir)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if !parent.node.Dir {
+		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
+	}
+	pid := parent.id()
+	defer e.names.lock(entry{pid, name})()
+	if _, err := e.child(pid, name); err == nil {
+		return storage.Info{}, storage.E(op, storage.Exists, path, nil)
+	} else if !storage.Is(storage.NotFound, err) {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+	}
+	id, err := e.ids.id()
+	if err != nil {
+		return storage.Info{}, metaErr(op, path, err)
+	}
+	now := e.now().UnixNano()
+	rec := &node{ID: storage.NodeID(id), GUID: newGUID(), Dir: true, Created: now, Modified: now}
+	b := e.meta.NewBatch()
+	b.Set(childKey(pid, name), encode(rec))
+	b.Set(nodeKey(rec.ID), nodeValue(pid, name))
+	b.Set(guidKey(rec.GUID), binary.BigEndian.AppendUint64(nil, id))
+	if err := b.Commit(); err != nil {
+		return storage.Info{}, metaErr(op, path, err)
+	}
+	return rec.info(pid, name, storage.JoinPath(append(dir, name)...)), nil
+}
+
+// splitFileParent is splitParent for files, which live inside a root folder.
+func splitFileParent(op, path string) ([]string, string, error) {
+	dir, name, err := splitParent(op, path)
+	if err == nil && len(dir) == 0 {
+		err = storage.Errorf(op, storage.Invalid, path, "files live inside a root folder")
+	}
+	return dir, name, err
+}
+
+// checkConditions applies If-Match and If-None-Match (RFC 9110 §13.1) to the
+// file cur, nil when it does not exist.
+func checkConditions(op, path string, cur *node, opt storage.PutOptions) error {
+	etag := ""
+	if cur != nil && cur.Cur != nil {
+		etag = hex.EncodeToString(cur.Cur.MD5)
+	}
+	fail := func(why string) error { return storage.Errorf(op, storage.Precondition, path, "%s", why) }
+	switch m := opt.IfMatch; {
+	case m == "":
+	case m == "*":
+		if cur == nil {
+			return fail("the file does not exist")
+		}
+	case cur == nil || !etagListHas(m, etag):
+		return fail("the file's ETag does not match If-Match")
+	}
+	switch m := opt.IfNoneMatch; {
+	case m == "":
+	case m == "*":
+		if cur != nil {
+			return fail("the file already exists")
+		}
+	case cur != nil && etagListHas(m, etag):
+		return fail("the file's ETag matches If-None-Match")
+	}
+	return nil
+}
+
+// etagListHas reports whether a comma-separated list of entity tags names
+// etag (bare hex), comparing weakly: W/ and quotes are ignored.
+func etagListHas(list, etag string) bool {
+	for _, t := range strings.Split(list, ",") {
+		t = strings.Trim(strings.TrimPrefix(strings.TrimSpace(t), "W/"), `"`)
+		if t == etag {
+			return true
+		}
+	}
+	return false
+}
