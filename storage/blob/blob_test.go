@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"coffre/storage"
 	"coffre/storage/meta"
@@ -145,3 +146,5 @@ func TestWrongSize(t *testing.T) {
 		}
 	}
 }
+
+func sleep() { time.Sleep(10 * time.Millisecond) }

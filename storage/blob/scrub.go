@@ -133,6 +133,7 @@ func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult
 			}
 			if !fresh[i] {
 				res.damaged++
+				problem("block %d of shard %d on %s: bad checksum or short", b, i, s.drives[i].Name())
 			}
 			bad = append(bad, i)
 		}
