@@ -42,7 +42,7 @@ type Service struct {
 	hashes chan struct{} // semaphore bounding concurrent Argon2id runs
 	log    *slog.Logger
 	now    func() time.Time
-	dummy  string // a hash verified for unknown logins, so timing does not tell
+	dummy  func() (string, error) // a hash verified for unknown logins, so timing does not tell
 
 	mu sync.Mutex // serialises read-modify-write of a/ keys
 }
@@ -74,9 +74,7 @@ func New(m *meta.Store, masterKey []byte, opts Options) (*Service, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.dummy, err = hashPassword("coffre-dummy-password", s.argon); err != nil {
-		return nil, err
-	}
+	s.dummy = sync.OnceValues(func() (string, error) { return hashPassword("coffre-dummy-password", s.argon) })
 	return s, nil
 }
 
@@ -140,9 +138,11 @@ func (s *Service) VerifyPassword(login, password string) (storage.Principal, err
 	if err != nil {
 		return storage.Principal{}, storage.E(op, storage.Unavailable, "", err)
 	}
-	encoded := s.dummy
-	if found {
-		encoded = u.Password
+	encoded := u.Password
+	if !found {
+		if encoded, err = s.dummy(); err != nil {
+			return storage.Principal{}, storage.E(op, storage.Other, "", err)
+		}
 	}
 	ok, err := s.check(password, encoded)
 	if err != nil {

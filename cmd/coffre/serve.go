@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+
+	"coffre/admin"
+	"coffre/auth"
+	"coffre/gateway"
+	"coffre/storage/engine"
+)
+
+// serveCmd runs the server until ctx ends (SIGINT or SIGTERM), then shuts
+// down in order: the listener stops and in-flight requests finish, the
+// background healer stops, the metadata store closes, the lock is released.
+func serveCmd(ctx context.Context, args []string, env func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr)
+	cf := addCommonFlags(fs)
+	httpAddr := fs.String("http", "", "main `address` (host:port): /health, /ready (default from config, 127.0.0.1:8080)")
+	s3Addr := fs.String("s3", "", "S3 `address` (host:port), reserved: the S3 front end is not served yet (default 127.0.0.1:9000)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := cf.config(fs, func(c *Config) {
+		if *httpAddr != "" {
+			c.HTTP.Addr = *httpAddr
+		}
+		if *s3Addr != "" {
+			c.S3.Addr = *s3Addr
+		}
+	})
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.Log)
+
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := lock.release(); err != nil {
+			log.Warn("release lock", "err", err)
+		}
+	}()
+
+	key, err := masterKey(cfg, true, log)
+	if err != nil {
+		return err
+	}
+	st, err := openStore(cfg, key, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := st.close(); err != nil {
+			log.Error("close metadata store", "err", err)
+			return
+		}
+		log.Info("metadata store closed")
+	}()
+
+	// Shards of writes that a crash interrupted: remove them before serving.
+	if files, bytes, err := st.blob.Collect(ctx); err != nil {
+		log.Warn("orphan collection incomplete", "err", err, "files", files, "bytes", bytes)
+	} else if files > 0 {
+		log.Info("removed orphan shards", "files", files, "bytes", bytes)
+	}
+
+	eng, err := engine.New(st.meta, st.blob, engine.Options{Logger: log.With("component", "engine")})
+	if err != nil {
+		return err
+	}
+	_ = eng // the front ends (WebDAV, REST, S3) that use it come in later issues
+
+	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth")})
+	if err != nil {
+		return err
+	}
+	created, gen, err := users.Bootstrap(ctx, auth.BootstrapInput{
+		Password:  env("COFFRE_ADMIN_PASSWORD"),
+		AccessKey: env("COFFRE_ADMIN_ACCESS_KEY"),
+		SecretKey: env("COFFRE_ADMIN_SECRET_KEY"),
+	})
+	if err != nil {
+		return fmt.Errorf("create administrator: %w", err)
+	}
+	if created {
+		printCredentials(stdout, gen)
+	}
+
+	ops := admin.New(admin.Options{
+		Logger: log.With("component", "admin"),
+		Checks: []admin.Check{
+			{Name: "meta", Probe: func(context.Context) error { return st.meta.Check() }},
+			{Name: "drives", Probe: func(context.Context) error { return st.blob.Ready() }},
+		},
+	})
+	mux := http.NewServeMux()
+	ops.Register(mux)
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	log.Info("S3 front end is not served yet; its address is reserved", "s3_addr", cfg.S3.Addr)
+	srv := gateway.New(gateway.Options{
+		Name:              "http",
+		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
+		IdleTimeout:       cfg.HTTP.IdleTimeout,
+		MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
+		ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
+		Logger:            log,
+	}, mux)
+
+	return runAll(ctx, log, srv, ln, st, cfg.DataDir)
+}
+
+// runAll serves until ctx ends and the healer alongside; the healer stops
+// only once the server has finished its in-flight requests.
+func runAll(ctx context.Context, log *slog.Logger, srv *gateway.Server, ln net.Listener, st *store, dataDir string) error {
+	healCtx, stopHeal := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := st.blob.Run(healCtx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("healer stopped", "err", err)
+		}
+	})
+	log.Info("coffre is serving", "http", ln.Addr().String(), "data", dataDir, "version", version)
+	err := srv.Serve(ctx, ln)
+	stopHeal()
+	wg.Wait()
+	return err
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"coffre/storage/blob"
+	"coffre/storage/meta"
+)
+
+// store is the opened storage stack shared by serve and the offline commands.
+type store struct {
+	meta *meta.Store
+	blob *blob.Store
+}
+
+// openStore opens the metadata store and the drives. A drive folder that
+// cannot be opened (removed disk, a file in its place) does not stop the
+// start: it is replaced by an offline drive whose every operation fails, so
+// that the store serves from the others while a quorum remains, and /ready
+// and fsck say which drive is missing.
+func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
+	m, err := meta.Open(cfg.Storage.Meta, meta.Options{Logger: log.With("component", "meta")})
+	if err != nil {
+		return nil, err
+	}
+	drives := make([]blob.Drive, len(cfg.Storage.Drives))
+	for i, dir := range cfg.Storage.Drives {
+		d, err := blob.LocalDrive(dir)
+		if err != nil {
+			log.Error("drive unusable; continuing without it", "drive", dir, "err", err)
+			d = offlineDrive{name: dir, err: err}
+		}
+		drives[i] = d
+	}
+	inline := cfg.Storage.InlineLimit
+	if inline == 0 {
+		inline = -1 // blob: negative means never inline; zero would mean its default
+	}
+	b, err := blob.New(m, drives, blob.Options{
+		DataShards:   cfg.Storage.DataShards,
+		ParityShards: cfg.Storage.ParityShards,
+		BlockSize:    cfg.Storage.BlockSize,
+		InlineLimit:  inline,
+		MasterKey:    key,
+		Logger:       log.With("component", "blob"),
+	})
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return &store{meta: m, blob: b}, nil
+}
+
+// close closes the metadata store (Pebble flushes and syncs).
+func (s *store) close() error { return s.meta.Close() }
+
+// offlineDrive stands for a drive that could not be opened.
+type offlineDrive struct {
+	name string
+	err  error
+}
+
+var _ blob.Drive = offlineDrive{}
+
+func (d offlineDrive) fail() error                          { return fmt.Errorf("drive offline: %w", d.err) }
+func (d offlineDrive) Name() string                         { return d.name }
+func (d offlineDrive) Create(string) (blob.File, error)     { return nil, d.fail() }
+func (d offlineDrive) Open(string) (blob.File, error)       { return nil, d.fail() }
+func (d offlineDrive) Remove(string) error                  { return d.fail() }
+func (d offlineDrive) SyncDir(string) error                 { return d.fail() }
+func (d offlineDrive) Probe() error                         { return d.fail() }
+func (d offlineDrive) Usage() (used, free int64, err error) { return 0, 0, d.fail() }
+func (d offlineDrive) Walk(func(string, int64, time.Time) error) error {
+	return d.fail()
+}
