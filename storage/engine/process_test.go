@@ -44,6 +44,8 @@ const (
 	procEOFWrite = 64 << 20  // the write killed once its reader has returned io.EOF
 
 	procMemLimit    = 150 << 20 // peak RSS allowed while streaming procMemSize
+	procMemRace     = 300 << 20 // the same under -race: see procPeakLimit
+	procMemSize     = 2 << 30   // what the memory test streams in and out
 	procMemFree     = 10 << 30  // free space the memory test needs (the file costs 2x on disk)
 	procWaitTimeout = 4 * time.Minute
 )
@@ -396,9 +398,19 @@ func procRaceEnabled() bool {
 	return false
 }
 
-// procMemSize is what the memory test streams.
-func procMemSize() int64 {
-	return 2 << 30
+// procPeakLimit is the peak RSS the memory test allows. Under -race the
+// child is a race binary: its shadow memory grows with every byte of heap and
+// of Pebble's caches it touches, so its RSS is not the server's (measured: 41
+// MiB without -race, 142 MiB with it, for the same 2 GiB). The test still
+// streams the whole 2 GiB under -race (about 45 s on 2 cores, well under the
+// 3 minutes that would call for a non-race child) and keeps a bound that
+// buffering even a small fraction of the file would break; the 150 MiB of
+// the issue is enforced where it means something, without -race.
+func procPeakLimit() int64 {
+	if procRaceEnabled() {
+		return procMemRace
+	}
+	return procMemLimit
 }
 
 // TestProcessMemory writes a 2 GiB file and reads it back in a child process
@@ -423,18 +435,19 @@ func TestProcessMemory(t *testing.T) {
 	c := procStart(t, t.Name(), "memory", dir)
 	line := c.await(t, "PEAKRSS ", 15*time.Minute)
 	c.wait(t, time.Minute)
-	f := strings.Fields(line) // PEAKRSS <bytes> SIZE <bytes> PUT <d> GET <d>
-	if len(f) != 8 {
+	f := strings.Fields(line) // PEAKRSS <bytes> SIZE <bytes> PUT <d> GET <d> OPENRSS <bytes>
+	if len(f) != 10 {
 		t.Fatalf("child printed %q", line)
 	}
-	peak, err := strconv.ParseInt(f[1], 10, 64)
-	if err != nil {
+	peak, err1 := strconv.ParseInt(f[1], 10, 64)
+	open, err2 := strconv.ParseInt(f[9], 10, 64)
+	if err1 != nil || err2 != nil {
 		t.Fatalf("child printed %q", line)
 	}
-	t.Logf("child streamed %s bytes in and out in %v (put %s, get %s); peak RSS %.1f MiB",
-		f[3], time.Since(start).Round(time.Millisecond), f[5], f[7], mibs(peak))
-	if peak >= procMemLimit {
-		t.Errorf("peak RSS %.1f MiB, want under %d MiB", mibs(peak), procMemLimit>>20)
+	t.Logf("child streamed %s bytes in and out in %v (put %s, get %s); RSS %.1f MiB with the stack open, peak %.1f MiB",
+		f[3], time.Since(start).Round(time.Millisecond), f[5], f[7], mibs(open), mibs(peak))
+	if limit := procPeakLimit(); peak >= limit {
+		t.Errorf("peak RSS %.1f MiB, want under %d MiB (race detector: %v)", mibs(peak), limit>>20, procRaceEnabled())
 	}
 }
 
@@ -448,7 +461,8 @@ func procChildMemory(t *testing.T) {
 	if _, err := s.ns.Mkdir(ctx, "/m"); err != nil {
 		t.Fatal(err)
 	}
-	size := procMemSize()
+	openRSS := procStatus(t, "VmRSS")
+	size := int64(procMemSize)
 	h := sha256.New()
 	start := time.Now()
 	info, err := s.ns.Put(ctx, "/m/big", io.TeeReader(procContent(3, size), h), storage.PutOptions{Size: size})
@@ -476,19 +490,26 @@ func procChildMemory(t *testing.T) {
 	}
 	getTime := time.Since(start)
 
+	fmt.Printf("PEAKRSS %d SIZE %d PUT %v GET %v OPENRSS %d\n",
+		procStatus(t, "VmHWM"), size, putTime.Round(time.Millisecond), getTime.Round(time.Millisecond), openRSS)
+}
+
+// procStatus returns a memory figure of this process, in bytes, from
+// /proc/self/status.
+func procStatus(t *testing.T, field string) int64 {
 	status, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for l := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(l, field+":"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			if err != nil {
-				t.Fatalf("VmHWM: %q", v)
+				t.Fatalf("%s: %q", field, v)
 			}
-			fmt.Printf("PEAKRSS %d SIZE %d PUT %v GET %v\n", kb<<10, size, putTime.Round(time.Millisecond), getTime.Round(time.Millisecond))
-			return
+			return kb << 10
 		}
 	}
-	t.Fatal("no VmHWM in /proc/self/status")
+	t.Fatalf("no %s in /proc/self/status", field)
+	return 0
 }
