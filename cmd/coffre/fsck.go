@@ -20,7 +20,7 @@ func fsckCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := newFlagSet("fsck", stderr)
 	cf := addCommonFlags(fs)
 	repair := fs.Bool("repair", false, "rebuild damaged or missing shards and remove orphan shard files")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -90,7 +90,9 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 	case errors.Is(err, errProblems):
 		return exitProblems
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "coffre: %s\n", ue.msg)
+		if ue.msg != "" { // empty: the flag package has said it already
+			fmt.Fprintf(stderr, "coffre: %s\n", ue.msg)
+		}
 		return exitUsage
 	default:
 		fmt.Fprintf(stderr, "coffre: %v\n", err)
@@ -131,6 +133,16 @@ func newFlagSet(name string, w io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("coffre "+name, flag.ContinueOnError)
 	fs.SetOutput(w)
 	return fs
+}
+
+// parseFlags parses args; a bad flag is a usage error (already printed,
+// with the command's flags, by the flag package).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	return usageError{}
 }
 
 // commonFlags are the flags every command that opens the store takes.

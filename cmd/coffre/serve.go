@@ -24,7 +24,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	cf := addCommonFlags(fs)
 	httpAddr := fs.String("http", "", "main `address` (host:port): /health, /ready (default from config, 127.0.0.1:8080)")
 	s3Addr := fs.String("s3", "", "S3 `address` (host:port), reserved: the S3 front end is not served yet (default 127.0.0.1:9000)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestEndToEnd builds the real binary once and runs it as a subprocess.
+func TestEndToEnd(t *testing.T) {
+	bin := buildBinary(t)
+	for _, tc := range []struct {
+		name string
+		fn   func(*testing.T, string)
+	}{
+		{"lifecycle", serveLifecycle},
+		{"env credentials", serveUsesEnvCredentials},
+		{"command line", commandLine},
+		{"fsck without key", fsckRefusesFreshDataWithoutKey},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tc.fn(t, bin)
+		})
+	}
+}
+
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "coffre")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// lockedBuffer collects a subprocess's output while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type server struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	addr   string
+	stdout *lockedBuffer
+	stderr *lockedBuffer
+	done   chan error
+}
+
+// startServer runs coffre serve on data and waits (bounded) for /health.
+func startServer(t *testing.T, bin, data string, env ...string) *server {
+	t.Helper()
+	s := &server{t: t, addr: freeAddr(t), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(bin, "serve", "--data", data, "--http", s.addr, "--s3", freeAddr(t))
+	s.cmd.Env = append(os.Environ(), "COFFRE_ADMIN_PASSWORD=", "COFFRE_ADMIN_ACCESS_KEY=", "COFFRE_ADMIN_SECRET_KEY=")
+	s.cmd.Env = append(s.cmd.Env, env...)
+	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.done <- s.cmd.Wait() }()
+	t.Cleanup(func() {
+		if s.cmd.ProcessState == nil {
+			s.cmd.Process.Kill() // by PID: only the process this test started
+			<-s.done
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code, _ := s.get("/health"); code == http.StatusOK {
+			return s
+		}
+		select {
+		case err := <-s.done:
+			t.Fatalf("coffre serve exited early: %v\nstderr:\n%s", err, s.stderr)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no /health within 30s\nstderr:\n%s", s.stderr)
+		}
+	}
+}
+
+func (s *server) get(path string) (int, map[string]string) {
+	c := http.Client{Timeout: 10 * time.Second}
+	resp, err := c.Get("http://" + s.addr + path)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	var body map[string]string
+	json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body)
+	return resp.StatusCode, body
+}
+
+// stop sends SIGTERM and waits (bounded) for a clean exit.
+func (s *server) stop() {
+	s.t.Helper()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		s.t.Fatal(err)
+	}
+	select {
+	case err := <-s.done:
+		if err != nil {
+			s.t.Fatalf("coffre serve exited with %v after SIGTERM\nstderr:\n%s", err, s.stderr)
+		}
+	case <-time.After(30 * time.Second):
+		s.t.Fatalf("coffre serve did not stop within 30s of SIGTERM\nstderr:\n%s", s.stderr)
+	}
+}
+
+// runCmd runs the binary to completion (bounded) and returns its exit status.
+func runCmd(t *testing.T, bin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var out, errb bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("coffre %v did not finish within 60s", args)
+	}
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), out.String(), errb.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// credentialBox extracts the printed credentials ("password" -> value).
+func credentialBox(out string) map[string]string {
+	creds := map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(out))
+	for sc.Scan() {
+		line := strings.Trim(sc.Text(), "| ")
+		for _, k := range []string{"login", "password", "access key", "secret key"} {
+			if v, ok := strings.CutPrefix(line, k+" "); ok {
+				creds[k] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return creds
+}
+
+func serveLifecycle(t *testing.T, bin string) {
+	data := filepath.Join(t.TempDir(), "data")
+
+	// First start: the administrator's credentials are printed once.
+	s := startServer(t, bin, data)
+	if code, body := s.get("/ready"); code != http.StatusOK || body["status"] != "ready" {
+		t.Fatalf("/ready = %d %v\nstderr:\n%s", code, body, s.stderr)
+	}
+	// While serving, offline commands refuse.
+	code, _, errOut := runCmd(t, bin, "fsck", "--data", data)
+	if code != 1 || !strings.Contains(errOut, "stop coffre serve") {
+		t.Fatalf("fsck beside a running server: status %d, stderr %q", code, errOut)
+	}
+	s.stop()
+	creds := credentialBox(s.stdout.String())
+	if creds["login"] != "admin" || len(creds["password"]) < 16 || len(creds["access key"]) < 16 || len(creds["secret key"]) < 32 {
+		t.Fatalf("first start printed %v:\n%s", creds, s.stdout)
+	}
+	if fi, err := os.Stat(filepath.Join(data, "master.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("master key file: %v", err)
+	}
+	if !strings.Contains(s.stderr.String(), "metadata store closed") {
+		t.Fatalf("no clean close in the log:\n%s", s.stderr)
+	}
+
+	// Second start: Pebble reopens, nothing secret is printed.
+	s = startServer(t, bin, data)
+	if code, _ := s.get("/ready"); code != http.StatusOK {
+		t.Fatalf("/ready after restart = %d\nstderr:\n%s", code, s.stderr)
+	}
+	s.stop()
+	for _, secret := range []string{creds["password"], creds["secret key"]} {
+		if strings.Contains(s.stdout.String(), secret) || strings.Contains(s.stderr.String(), secret) {
+			t.Fatalf("second start printed a secret:\n%s\n%s", s.stdout, s.stderr)
+		}
+	}
+	if out := s.stdout.String(); out != "" {
+		t.Fatalf("second start wrote to stdout:\n%s", out)
+	}
+
+	// Stopped: fsck runs and finds nothing wrong.
+	code, out, errOut := runCmd(t, bin, "fsck", "--data", data)
+	if code != 0 || !strings.Contains(out, "contents") || !strings.Contains(out, "ok") {
+		t.Fatalf("fsck on a stopped store: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+
+	// Lose 3 of 4 drives while running: not ready, with the reason.
+	s = startServer(t, bin, data)
+	for _, d := range []string{"d1", "d2", "d3"} {
+		dir := filepath.Join(data, "drives", d)
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dir, []byte("not a folder"), 0o400); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, body := s.get("/ready")
+	if code != http.StatusServiceUnavailable || body["status"] != "unavailable" || !strings.Contains(body["reason"], "drives") {
+		t.Fatalf("/ready with 3 of 4 drives gone = %d %v", code, body)
+	}
+	if code, _ := s.get("/health"); code != http.StatusOK {
+		t.Fatalf("/health with drives gone = %d", code)
+	}
+	s.stop()
+
+	// Restarting on the broken drive set still serves /health and says why it is not ready.
+	s = startServer(t, bin, data)
+	if code, body := s.get("/ready"); code != http.StatusServiceUnavailable || body["reason"] == "" {
+		t.Fatalf("/ready after restart with 3 drives gone = %d %v", code, body)
+	}
+	s.stop()
+}
+
+func serveUsesEnvCredentials(t *testing.T, bin string) {
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServer(t, bin, data,
+		"COFFRE_ADMIN_PASSWORD=operator-password", "COFFRE_ADMIN_ACCESS_KEY=OPERATORKEY", "COFFRE_ADMIN_SECRET_KEY=operator-secret-key")
+	s.stop()
+	out := s.stdout.String() + s.stderr.String()
+	if strings.Contains(out, "operator-password") || strings.Contains(out, "operator-secret-key") {
+		t.Fatalf("operator-chosen secrets were echoed:\n%s", out)
+	}
+	if creds := credentialBox(s.stdout.String()); !strings.Contains(creds["password"], "COFFRE_ADMIN_PASSWORD") {
+		t.Fatalf("box %v", creds)
+	}
+}
+
+func commandLine(t *testing.T, bin string) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage:"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"version"}, 0, "coffre 0."},
+		{[]string{"help"}, 0, "coffre serve"},
+		{[]string{"help", "fsck"}, 0, "-repair"},
+		{[]string{"serve", "--nope"}, 2, "flag provided but not defined"},
+		{[]string{"serve", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"serve", "--config", "/nonexistent/coffre.toml"}, 1, "config /nonexistent/coffre.toml"},
+		{[]string{"serve", "--http", "nonsense"}, 1, "http.addr"},
+		{[]string{"fsck", "--data", "/nonexistent/data"}, 1, "does not exist"},
+	} {
+		code, out, errOut := runCmd(t, bin, tc.args...)
+		if code != tc.code || !strings.Contains(out+errOut, tc.want) {
+			t.Errorf("coffre %v: status %d (want %d), output:\n%s%s", tc.args, code, tc.code, out, errOut)
+		}
+	}
+}
+
+func fsckRefusesFreshDataWithoutKey(t *testing.T, bin string) {
+	data := t.TempDir()
+	code, _, errOut := runCmd(t, bin, "fsck", "--data", data)
+	if code != 1 || !strings.Contains(errOut, "master key") {
+		t.Fatalf("fsck on an empty data directory: %d %s", code, errOut)
+	}
+}
