@@ -11,6 +11,7 @@ type config struct {
 	rawFiles      int           // written and read in parallel
 	rawFileSize   int64         // bytes per file
 	rawIO         int           // bytes per write and read call
+	rawReadDur    time.Duration // read the files again until this long has passed
 	fsyncMin      int           // fsync latency: at least this many fsyncs
 	fsyncDur      time.Duration // and for at least this long
 	smallFileDur  time.Duration // raw 4 KiB file writes and reads: at least this long
@@ -42,6 +43,7 @@ func fullConfig() config {
 		rawFiles:      4,
 		rawFileSize:   256 * mib,
 		rawIO:         1 * mib,
+		rawReadDur:    2 * time.Second,
 		fsyncMin:      50,
 		fsyncDur:      time.Second,
 		smallFileDur:  time.Second,
@@ -64,7 +66,7 @@ func fullConfig() config {
 func quickConfig() config {
 	c := fullConfig()
 	c.quick = true
-	c.rawFileSize = 4 * mib
+	c.rawFileSize, c.rawReadDur = 4*mib, 0
 	c.fsyncMin, c.fsyncDur = 5, 0
 	c.smallFileDur, c.smallFileMinN = 0, 32
 	c.bigSize, c.bigMinN, c.bigDur = 4*mib+123, 4, 0

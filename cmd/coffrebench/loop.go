@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -13,6 +14,19 @@ type stats struct {
 	ops     int64
 	bytes   int64
 	elapsed time.Duration
+	cpu     time.Duration // user + system CPU time of the whole process meanwhile
+}
+
+// cores is the average number of CPUs the process kept busy.
+func (s stats) cores() float64 { return s.cpu.Seconds() / s.elapsed.Seconds() }
+
+// cpuTime returns the user + system CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func (s stats) opsPerSec() float64 { return float64(s.ops) / s.elapsed.Seconds() }
@@ -32,7 +46,7 @@ func loop(ctx context.Context, workers, minN int, minDur, maxDur time.Duration, 
 		stop             atomic.Bool
 		wg               sync.WaitGroup
 	)
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range workers {
 		wg.Go(func() {
 			for !stop.Load() {
@@ -57,7 +71,7 @@ func loop(ctx context.Context, workers, minN int, minDur, maxDur time.Duration, 
 		})
 	}
 	wg.Wait()
-	s := stats{ops: ops.Load(), bytes: bytes.Load(), elapsed: time.Since(start)}
+	s := stats{ops: ops.Load(), bytes: bytes.Load(), elapsed: time.Since(start), cpu: cpuTime() - cpu0}
 	if first == nil && ctx.Err() != nil {
 		first = ctx.Err()
 	}

@@ -67,6 +67,9 @@ func (r *report) header() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "coffrebench  %s  %s/%s  %d CPUs  %s\n", time.Now().Format(time.DateTime), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
 	fmt.Fprintf(&b, "data  %s\ndisk  %s\n", r.dir, r.disk)
+	if l, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Fprintf(&b, "load  %s (other processes on this machine skew the figures)\n", strings.Join(strings.Fields(string(l))[:3], " "))
+	}
 	if r.cfg.quick {
 		b.WriteString("QUICK RUN: sizes and durations are too small for the figures to mean anything.\n")
 	}
@@ -83,7 +86,8 @@ func (r *report) baselineTable() string {
 	row("sequential write", fmt.Sprintf("%.0f MiB/s", base.writeMiBs),
 		fmt.Sprintf("%s in %s writes to %d files in parallel, then fsync", size(base.rawBytes), size(int64(c.rawIO)), c.rawFiles))
 	row("sequential read", fmt.Sprintf("%.0f MiB/s", base.readMiBs),
-		fmt.Sprintf("the same back in %s reads, %d in parallel: likely page cache (nothing dropped)", size(int64(c.rawIO)), c.rawFiles))
+		fmt.Sprintf("the same back in %s reads, %d in parallel, %.0fx over: likely page cache (nothing dropped)",
+			size(int64(c.rawIO)), c.rawFiles, float64(base.readBytes)/float64(base.rawBytes)))
 	row("fsync latency", fmt.Sprintf("%s median", ms(base.fsyncMedian)),
 		fmt.Sprintf("4 KiB write + fsync, one at a time, %d times: p99 %s, mean %s = %.0f fsync/s",
 			base.fsyncs, ms(base.fsyncP99), ms(base.fsyncMean), 1/base.fsyncMean.Seconds()))
@@ -103,7 +107,7 @@ func (r *report) engineTable() string {
 		c.drives, c.dataShards, c.parityShards, overhead)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(w, strings.Join(cells, "\t")+"\t") }
-	row("measurement", "result", "files", "vs baseline", "target", "met")
+	row("measurement", "result", "files", "CPUs busy", "vs baseline", "target", "met")
 	big, small := size(c.bigSize), size(c.smallSize)
 	putRatio := func(s stats) float64 { return s.mibPerSec() * overhead / base.writeMiBs }
 	getRatio := func(s stats) float64 { return s.mibPerSec() / base.readMiBs }
@@ -118,29 +122,33 @@ func (r *report) engineTable() string {
 	}
 	ratio := func(v float64, of string) string { return fmt.Sprintf("%3.0f%% of %s", 100*v, of) }
 
-	row("PUT "+big+" x 1 stream", mibs(e.put1), count(e.put1), ratio(putRatio(e.put1), "raw write/"+trim(overhead)), "", "")
+	row("PUT "+big+" x 1 stream", mibs(e.put1), count(e.put1), busy(e.put1), ratio(putRatio(e.put1), "raw write/"+trim(overhead)), "", "")
 	p4 := putRatio(e.put4)
-	row("PUT "+big+" x 4 streams", mibs(e.put4), count(e.put4), ratio(p4, "raw write/"+trim(overhead)),
+	row("PUT "+big+" x 4 streams", mibs(e.put4), count(e.put4), busy(e.put4), ratio(p4, "raw write/"+trim(overhead)),
 		fmt.Sprintf(">= %d MiB/s and >= %.0f%%", targetPutMiBs, 100*targetPutRatio),
 		met(e.put4.mibPerSec() >= targetPutMiBs && p4 >= targetPutRatio))
-	row("GET "+big+" x 1 stream", mibs(e.get1), count(e.get1), ratio(getRatio(e.get1), "raw read"), "", "")
+	row("GET "+big+" x 1 stream", mibs(e.get1), count(e.get1), busy(e.get1), ratio(getRatio(e.get1), "raw read"), "", "")
 	g4 := getRatio(e.get4)
-	row("GET "+big+" x 4 streams", mibs(e.get4), count(e.get4), ratio(g4, "raw read"),
+	row("GET "+big+" x 4 streams", mibs(e.get4), count(e.get4), busy(e.get4), ratio(g4, "raw read"),
 		fmt.Sprintf(">= %.0f%% of raw read", 100*targetGetRatio), met(g4 >= targetGetRatio))
-	row(fmt.Sprintf("PUT %s at %d", small, c.smallConc), fmt.Sprintf("%.0f /s", e.smallPut.opsPerSec()), count(e.smallPut),
+	row(fmt.Sprintf("PUT %s at %d", small, c.smallConc), fmt.Sprintf("%.0f /s", e.smallPut.opsPerSec()), count(e.smallPut), busy(e.smallPut),
 		ratio(e.smallPut.opsPerSec()/base.smallWrites, "raw file writes"),
 		fmt.Sprintf(">= %d /s", targetSmallPuts), met(e.smallPut.opsPerSec() >= targetSmallPuts))
-	row(fmt.Sprintf("GET %s at %d", small, c.smallConc), fmt.Sprintf("%.0f /s", e.smallGet.opsPerSec()), count(e.smallGet),
+	row(fmt.Sprintf("GET %s at %d", small, c.smallConc), fmt.Sprintf("%.0f /s", e.smallGet.opsPerSec()), count(e.smallGet), busy(e.smallGet),
 		ratio(e.smallGet.opsPerSec()/base.smallReads, "raw file reads"), "", "")
 	w.Flush()
 	fmt.Fprintf(&b, "\nPUT ratio = engine MiB/s x %s / raw write MiB/s (the disk writes (k+m)/k times the bytes).\n", trim(overhead))
 	b.WriteString("GET reads files just written, like the raw read: both likely from the page cache.\n")
-	b.WriteString("Every GET byte was compared with what was written; one file per measurement was also\n" +
-		"hashed (SHA-256) through io.SectionReader, and the engine's MD5 of one file per PUT checked.\n")
+	b.WriteString("GET checks: every byte of each stream's first file and a 4 KiB window of every other read\n" +
+		"are compared with what was written, one whole file per measurement is hashed (SHA-256)\n" +
+		"through io.SectionReader, and the engine's MD5 of one file per PUT is checked.\n" +
+		"CPUs busy: the process's CPU time over the wall time (bench included); near the CPU count,\n" +
+		"the measurement is bound by CPU.\n")
 	return b.String()
 }
 
 func mibs(s stats) string  { return fmt.Sprintf("%.0f MiB/s", s.mibPerSec()) }
+func busy(s stats) string  { return fmt.Sprintf("%.2f of %d", s.cores(), runtime.NumCPU()) }
 func count(s stats) string { return fmt.Sprintf("%d in %.1fs", s.ops, s.elapsed.Seconds()) }
 func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond))
