@@ -29,6 +29,7 @@ func TestEndToEnd(t *testing.T) {
 		{"env credentials", serveUsesEnvCredentials},
 		{"command line", commandLine},
 		{"fsck without key", fsckRefusesFreshDataWithoutKey},
+		{"fsck orphans", fsckFindsAndRemovesOrphans},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -303,5 +304,35 @@ func fsckRefusesFreshDataWithoutKey(t *testing.T, bin string) {
 	code, _, errOut := runCmd(t, bin, "fsck", "--data", data)
 	if code != 1 || !strings.Contains(errOut, "master key") {
 		t.Fatalf("fsck on an empty data directory: %d %s", code, errOut)
+	}
+}
+
+// fsckFindsAndRemovesOrphans plants a shard file no content owns: fsck
+// reports it and fails, fsck --repair removes it, and fsck passes again.
+func fsckFindsAndRemovesOrphans(t *testing.T, bin string) {
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServer(t, bin, data)
+	s.stop()
+
+	orphan := filepath.Join(data, "drives", "d2", "blobs", "ab", "ab"+strings.Repeat("0", 30))
+	if err := os.MkdirAll(filepath.Dir(orphan), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(orphan, []byte("left by a crashed write"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, bin, "fsck", "--data", data)
+	if code != 1 || !strings.Contains(out, "orphan shards  1") || !strings.Contains(out, "--repair") {
+		t.Fatalf("fsck with an orphan: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	code, out, errOut = runCmd(t, bin, "fsck", "--data", data, "--repair")
+	if code != 0 {
+		t.Fatalf("fsck --repair: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	if fileExists(orphan) {
+		t.Fatal("fsck --repair left the orphan shard file")
+	}
+	if code, out, _ := runCmd(t, bin, "fsck", "--data", data); code != 0 || !strings.Contains(out, "orphan shards  0") {
+		t.Fatalf("fsck after repair: status %d\n%s", code, out)
 	}
 }

@@ -52,10 +52,10 @@ func fsckCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	p := newProgress(stdout, isTerminal(stdout))
 	report, err := st.blob.Fsck(ctx, *repair, p.update)
 	p.done()
-	if err != nil {
-		return fmt.Errorf("fsck: %w", err)
-	}
 	printReport(stdout, report, *repair)
+	if err != nil {
+		return fmt.Errorf("fsck did not finish: %w", err)
+	}
 	if problemsRemain(report, *repair) {
 		return errProblems
 	}
