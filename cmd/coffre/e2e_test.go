@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -30,6 +31,7 @@ func TestEndToEnd(t *testing.T) {
 		{"command line", commandLine},
 		{"fsck without key", fsckRefusesFreshDataWithoutKey},
 		{"fsck orphans", fsckFindsAndRemovesOrphans},
+		{"config file", serveWithConfigFile},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -93,8 +95,16 @@ type server struct {
 // startServer runs coffre serve on data and waits (bounded) for /health.
 func startServer(t *testing.T, bin, data string, env ...string) *server {
 	t.Helper()
-	s := &server{t: t, addr: freeAddr(t), stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
-	s.cmd = exec.Command(bin, "serve", "--data", data, "--http", s.addr, "--s3", freeAddr(t))
+	addr := freeAddr(t)
+	return startServerArgs(t, bin, addr, []string{"serve", "--data", data, "--http", addr, "--s3", freeAddr(t)}, env...)
+}
+
+// startServerArgs runs coffre with args, which make it listen on addr, and
+// waits (bounded) for /health.
+func startServerArgs(t *testing.T, bin, addr string, args []string, env ...string) *server {
+	t.Helper()
+	s := &server{t: t, addr: addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = append(os.Environ(), "COFFRE_ADMIN_PASSWORD=", "COFFRE_ADMIN_ACCESS_KEY=", "COFFRE_ADMIN_SECRET_KEY=")
 	s.cmd.Env = append(s.cmd.Env, env...)
 	s.cmd.Stdout, s.cmd.Stderr = s.stdout, s.stderr
@@ -199,6 +209,11 @@ func serveLifecycle(t *testing.T, bin string) {
 	code, _, errOut := runCmd(t, bin, "fsck", "--data", data)
 	if code != 1 || !strings.Contains(errOut, "stop coffre serve") {
 		t.Fatalf("fsck beside a running server: status %d, stderr %q", code, errOut)
+	}
+	// A second server on the same data directory refuses too.
+	code, _, errOut = runCmd(t, bin, "serve", "--data", data, "--http", freeAddr(t))
+	if code != 1 || !strings.Contains(errOut, "data directory is in use") {
+		t.Fatalf("second serve on one data directory: status %d, stderr %q", code, errOut)
 	}
 	s.stop()
 	creds := credentialBox(s.stdout.String())
@@ -334,5 +349,51 @@ func fsckFindsAndRemovesOrphans(t *testing.T, bin string) {
 	}
 	if code, out, _ := runCmd(t, bin, "fsck", "--data", data); code != 0 || !strings.Contains(out, "orphan shards  0") {
 		t.Fatalf("fsck after repair: status %d\n%s", code, out)
+	}
+}
+
+// serveWithConfigFile starts from a config file (JSON logs, its own data
+// directory and drive set) and checks that a config with a typo is refused.
+func serveWithConfigFile(t *testing.T, bin string) {
+	dir := t.TempDir()
+	addr := freeAddr(t)
+	cfg := filepath.Join(dir, "coffre.toml")
+	text := fmt.Sprintf(`data_dir = %q
+[http]
+addr = %q
+[storage]
+drives = ["a", "b", "c"]
+data_shards = 2
+parity_shards = 1
+[log]
+format = "json"
+level = "debug"
+`, filepath.Join(dir, "store"), addr)
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServerArgs(t, bin, addr, []string{"serve", "--config", cfg, "--s3", freeAddr(t)})
+	if code, _ := s.get("/ready"); code != http.StatusOK {
+		t.Fatalf("/ready = %d\nstderr:\n%s", code, s.stderr)
+	}
+	s.stop()
+	for _, line := range strings.Split(strings.TrimSpace(s.stderr.String()), "\n") {
+		var v map[string]any
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("log line is not JSON: %q", line)
+		}
+	}
+	for _, d := range []string{"a", "b", "c"} {
+		if fi, err := os.Stat(filepath.Join(dir, "store", d)); err != nil || !fi.IsDir() {
+			t.Fatalf("drive %s not created: %v", d, err)
+		}
+	}
+
+	if err := os.WriteFile(cfg, []byte("[storage]\ndata_shard = 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCmd(t, bin, "serve", "--config", cfg)
+	if code != 1 || !strings.Contains(errOut, "unknown setting(s) storage.data_shard") {
+		t.Fatalf("config with a typo: status %d, stderr %q", code, errOut)
 	}
 }
