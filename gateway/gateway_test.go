@@ -212,3 +212,27 @@ func TestHeaderLimits(t *testing.T) {
 		t.Fatalf("oversized headers answered %d", resp.StatusCode)
 	}
 }
+
+func TestPanicAfterHeadersAbortsConnection(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		io.WriteString(w, "partial")
+		w.(http.Flusher).Flush()
+		panic("late boom")
+	})
+	srv := New(Options{}, h)
+	ln := listen(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	defer func() { cancel(); <-served }()
+
+	resp, err := http.Get("http://" + ln.Addr().String() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("a response cut by a panic read as complete")
+	}
+}

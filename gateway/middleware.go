@@ -88,6 +88,15 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// Flush sends buffered data to the client, for handlers that assert
+// http.Flusher.
+func (w *statusWriter) Flush() {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	_ = http.NewResponseController(w.ResponseWriter).Flush()
+}
+
 // Unwrap lets http.ResponseController reach Flush, Hijack and deadlines.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
@@ -122,6 +131,11 @@ func recoverPanics(h http.Handler, log *slog.Logger) http.Handler {
 				panic(v)
 			}
 			log.Error("panic serving request", "id", RequestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
+			if sw, ok := w.(*statusWriter); ok && sw.status != 0 {
+				// The response has begun: cut the connection rather than let
+				// a truncated body pass for a complete one.
+				panic(http.ErrAbortHandler)
+			}
 			http.Error(w, "internal server error", http.StatusInternalServerError)
 		}()
 		h.ServeHTTP(w, r)
