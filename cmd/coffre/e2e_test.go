@@ -250,7 +250,7 @@ func serveLifecycle(t *testing.T, bin string) {
 
 	// Lose 3 of 4 drives while running: not ready, with the reason.
 	s = startServer(t, bin, data)
-	for _, d := range []string{"d1", "d2", "d3"} {
+	breakDrive := func(d string) {
 		dir := filepath.Join(data, "drives", d)
 		if err := os.RemoveAll(dir); err != nil {
 			t.Fatal(err)
@@ -259,6 +259,12 @@ func serveLifecycle(t *testing.T, bin string) {
 			t.Fatal(err)
 		}
 	}
+	breakDrive("d1") // 3 of 4 left: still a write quorum for 2+2
+	if code, body := s.get("/ready"); code != http.StatusOK {
+		t.Fatalf("/ready with 1 of 4 drives gone = %d %v", code, body)
+	}
+	breakDrive("d2")
+	breakDrive("d3")
 	code, body := s.get("/ready")
 	if code != http.StatusServiceUnavailable || body["status"] != "unavailable" || !strings.Contains(body["reason"], "drives") {
 		t.Fatalf("/ready with 3 of 4 drives gone = %d %v", code, body)

@@ -96,6 +96,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	if created {
 		printCredentials(stdout, gen)
+	} else if env("COFFRE_ADMIN_PASSWORD")+env("COFFRE_ADMIN_ACCESS_KEY")+env("COFFRE_ADMIN_SECRET_KEY") != "" {
+		log.Info("the administrator exists already; COFFRE_ADMIN_* variables apply only at first start and are ignored")
 	}
 
 	ops := admin.New(admin.Options{
