@@ -78,7 +78,7 @@ func (d *localDrive) Create(name string) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f, nil
+	return &localFile{File: f}, nil
 }
 
 func (d *localDrive) Open(name string) (File, error) {
@@ -86,8 +86,37 @@ func (d *localDrive) Open(name string) (File, error) {
 	if err != nil {
 		return nil, err
 	}
-	return f, nil
+	return &localFile{File: f}, nil
 }
+
+// localFile is a shard file of a local drive. Its sequential writes start
+// the disk's writeback every writebackChunk bytes, so that writing a large
+// content keeps the disk busy instead of leaving everything to the final
+// fsync.
+type localFile struct {
+	*os.File
+	written, kicked int64 // bytes appended by Write; start of the range not yet kicked
+}
+
+const writebackChunk = 8 << 20
+
+func (f *localFile) Write(p []byte) (int, error) {
+	n, err := f.File.Write(p)
+	f.written += int64(n)
+	if f.written-f.kicked >= writebackChunk {
+		startWriteback(f.File, f.kicked, f.written-f.kicked)
+		f.kicked = f.written
+	}
+	return n, err
+}
+
+// Preallocate reserves size bytes for the file (and sets its size). On Linux
+// this makes the buffered writes that follow several times cheaper and the
+// final fsync faster; elsewhere it does nothing.
+func (f *localFile) Preallocate(size int64) error { return preallocate(f.File, size) }
+
+// preallocator is implemented by files that can reserve their final size.
+type preallocator interface{ Preallocate(size int64) error }
 
 func (d *localDrive) Remove(name string) error {
 	err := os.Remove(d.path(name))

@@ -235,3 +235,8 @@ func driveKind(err error) storage.Kind {
 	}
 	return storage.Unavailable
 }
+
+// layout returns the layout of new content of the given size.
+func (s *Store) layout(size int64) erasure.Layout {
+	return erasure.Layout{K: s.k, M: s.m, BlockSize: s.bs, Overhead: tagSize, Size: size}
+}

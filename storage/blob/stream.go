@@ -83,6 +83,12 @@ func (s *Store) writeStream(ctx context.Context, r io.Reader, prefix []byte, siz
 	for i, d := range s.drives {
 		wg.Go(func() {
 			f, err := d.Create(name)
+			if pa, ok := f.(preallocator); ok && err == nil && size >= 0 {
+				err = pa.Preallocate(s.layout(size).ShardFileSize())
+				if err != nil {
+					_ = f.Close()
+				}
+			}
 			if err == nil {
 				var b [erasure.HeaderSize]byte
 				h := hdr

@@ -1,0 +1,121 @@
+package blob
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math/rand/v2"
+	"testing"
+)
+
+func benchEnv(b *testing.B) *env {
+	b.Helper()
+	return newEnv(b, Options{})
+}
+
+// BenchmarkWrite64MiB writes and commits 64 MiB contents on 4 parallel
+// streams (b.SetParallelism is not used: RunParallel runs GOMAXPROCS
+// goroutines, so this runs 4 explicit streams).
+func BenchmarkWrite64MiB(b *testing.B) {
+	e := benchEnv(b)
+	const size = 64 << 20
+	const streams = 4
+	datas := make([][]byte, streams)
+	for i := range datas {
+		datas[i] = randBytes(uint64(i), size)
+	}
+	b.SetBytes(size * streams)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		errs := make(chan error, streams)
+		ps := make(chan *Pending, streams)
+		for i := range streams {
+			go func() {
+				// Make each round's content distinct so nothing dedups.
+				datas[i][0] = byte(n)
+				datas[i][1] = byte(n >> 8)
+				p, err := e.s.Write(context.Background(), bytes.NewReader(datas[i]), size)
+				ps <- p
+				errs <- err
+			}()
+		}
+		for range streams {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+		// Removing files is not part of a PUT.
+		b.StopTimer()
+		for range streams {
+			(<-ps).Discard()
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkWrite64MiBOne is one stream.
+func BenchmarkWrite64MiBOne(b *testing.B) {
+	e := benchEnv(b)
+	const size = 64 << 20
+	data := randBytes(1, size)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		data[0], data[1] = byte(n), byte(n>>8)
+		p, err := e.s.Write(context.Background(), bytes.NewReader(data), size)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		p.Discard()
+		b.StartTimer()
+	}
+}
+
+func BenchmarkRead64MiB(b *testing.B) {
+	e := benchEnv(b)
+	const size = 64 << 20
+	h := e.put(b, randBytes(2, size), size)
+	buf := make([]byte, 256<<10)
+	b.SetBytes(size)
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		r, err := e.s.Open(context.Background(), h)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.CopyBuffer(io.Discard, io.NewSectionReader(r, 0, size), buf); err != nil {
+			b.Fatal(err)
+		}
+		r.Close()
+	}
+}
+
+// BenchmarkWriteSmall writes and commits 4 KiB contents at concurrency 16.
+func BenchmarkWriteSmall(b *testing.B) {
+	e := benchEnv(b)
+	b.SetParallelism(8) // 8 × GOMAXPROCS(2) = 16 goroutines
+	b.SetBytes(4096)
+	b.RunParallel(func(pb *testing.PB) {
+		data := randBytes(rand.Uint64(), 4096)
+		i := 0
+		for pb.Next() {
+			i++
+			copy(data, []byte{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24)})
+			p, err := e.s.Write(context.Background(), bytes.NewReader(data), 4096)
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch := e.meta.NewBatch()
+			done, err := e.s.Update(batch, []*Pending{p}, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			err = batch.Commit()
+			done(err == nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

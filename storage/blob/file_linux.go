@@ -1,0 +1,26 @@
+package blob
+
+import (
+	"os"
+	"syscall"
+)
+
+func preallocate(f *os.File, size int64) error {
+	if size <= 0 {
+		return nil
+	}
+	err := syscall.Fallocate(int(f.Fd()), 0, 0, size)
+	if err == syscall.EOPNOTSUPP || err == syscall.ENOSYS {
+		return nil
+	}
+	return err
+}
+
+// startWriteback asks the kernel to start writing [off, off+n) of f to disk
+// without waiting (sync_file_range with SYNC_FILE_RANGE_WRITE), so that the
+// disk works while the stream goes on and the final fsync is short. It is a
+// hint: errors are ignored, Sync still decides durability.
+func startWriteback(f *os.File, off, n int64) {
+	const syncFileRangeWrite = 2
+	_, _, _ = syscall.Syscall6(syscall.SYS_SYNC_FILE_RANGE, f.Fd(), uintptr(off), uintptr(n), syncFileRangeWrite, 0, 0)
+}

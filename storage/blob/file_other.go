@@ -1,0 +1,9 @@
+//go:build !linux
+
+package blob
+
+import "os"
+
+func preallocate(*os.File, int64) error { return nil }
+
+func startWriteback(*os.File, int64, int64) {}
