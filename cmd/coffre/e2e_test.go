@@ -32,6 +32,7 @@ func TestEndToEnd(t *testing.T) {
 		{"fsck without key", fsckRefusesFreshDataWithoutKey},
 		{"fsck orphans", fsckFindsAndRemovesOrphans},
 		{"config file", serveWithConfigFile},
+		{"port taken", servePortTaken},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -401,5 +402,25 @@ level = "debug"
 	code, _, errOut := runCmd(t, bin, "serve", "--config", cfg)
 	if code != 1 || !strings.Contains(errOut, "unknown setting(s) storage.data_shard") {
 		t.Fatalf("config with a typo: status %d, stderr %q", code, errOut)
+	}
+}
+
+// servePortTaken: a first start on a taken port fails before creating the
+// administrator, so the next start still creates it and prints its secrets.
+func servePortTaken(t *testing.T, bin string) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	data := filepath.Join(t.TempDir(), "data")
+	code, out, errOut := runCmd(t, bin, "serve", "--data", data, "--http", ln.Addr().String())
+	if code != 1 || out != "" || !strings.Contains(errOut, "http listener") {
+		t.Fatalf("serve on a taken port: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	s := startServer(t, bin, data)
+	s.stop()
+	if creds := credentialBox(s.stdout.String()); len(creds["password"]) < 16 {
+		t.Fatalf("start after a failed one printed no credentials:\n%s", s.stdout)
 	}
 }

@@ -82,6 +82,14 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	_ = eng // the front ends (WebDAV, REST, S3) that use it come in later issues
 
+	// Listen before creating the administrator, so that a taken port fails
+	// the first start before any credentials are generated and printed.
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http listener: %w", err)
+	}
+	defer ln.Close() // Serve closes it too; this covers the early returns
+
 	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth")})
 	if err != nil {
 		return err
@@ -110,10 +118,6 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	mux := http.NewServeMux()
 	ops.Register(mux)
 
-	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("http listener: %w", err)
-	}
 	log.Info("S3 front end is not served yet; its address is reserved", "s3_addr", cfg.S3.Addr)
 	srv := gateway.New(gateway.Options{
 		Name:              "http",
