@@ -275,7 +275,7 @@ func TestHealerRebuildsMissingShard(t *testing.T) {
 	data := randBytes(7, 3*64<<10+5)
 	h := e.put(t, data, -1)
 	want, _ := os.ReadFile(e.shardPath(t, h, 1))
-	os.RemoveAll(e.dirs[1])
+	os.RemoveAll(filepath.Join(e.dirs[1], "blobs")) // a new, empty disk
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { e.s.Run(ctx) })

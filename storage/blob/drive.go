@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -67,18 +68,36 @@ func (d *localDrive) Create(name string) (File, error) {
 	p := d.path(name)
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	if errors.Is(err, fs.ErrNotExist) {
-		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+		if err := d.mkdirs(path.Dir(name)); err != nil {
 			return nil, err
 		}
-		// The folder is new: make its entry durable in its parent.
-		_ = syncDir(filepath.Dir(filepath.Dir(p)))
-		_ = syncDir(filepath.Dir(filepath.Dir(filepath.Dir(p))))
 		f, err = os.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return &localFile{File: f}, nil
+}
+
+// mkdirs creates the folders of dir below the drive's root, syncing each
+// parent so that the new entries are durable. The root itself is never
+// created: a drive whose folder vanished (an unmounted disk) must fail rather
+// than fill the file system beneath it.
+func (d *localDrive) mkdirs(dir string) error {
+	if dir == "." || dir == "" {
+		return nil
+	}
+	if err := d.mkdirs(path.Dir(dir)); err != nil {
+		return err
+	}
+	err := os.Mkdir(d.path(dir), 0o700)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(d.path(dir)))
 }
 
 func (d *localDrive) Open(name string) (File, error) {
