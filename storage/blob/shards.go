@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"bytes"
 	"crypto/cipher"
 	"errors"
 	"fmt"
@@ -151,21 +150,29 @@ func (ss *shardSet) block(b int64, buf []byte, heal bool) ([]byte, error) {
 	k, n := ss.rec.k, len(ss.files)
 	sl := ss.lay.ShardLen(b)
 	shards := make([][]byte, n)
+	ok := make([]bool, n)
+	// The k data shards are read in parallel (one drive each); parity
+	// shards only when a data shard is missing or damaged.
+	var wg sync.WaitGroup
+	for i := 1; i < k; i++ {
+		wg.Go(func() { ok[i] = ss.readShard(i, b, buf[i*sl:(i+1)*sl]) })
+	}
+	ok[0] = ss.readShard(0, b, buf[:sl])
+	wg.Wait()
 	good := 0
 	var bad []int
 	for i := 0; i < n; i++ {
 		region := buf[i*sl : (i+1)*sl : (i+1)*sl]
-		if good >= k {
-			shards[i] = region[:0]
-			continue
+		if i >= k && good < k {
+			ok[i] = ss.readShard(i, b, region)
 		}
-		if ss.readShard(i, b, region) {
+		if ok[i] {
 			shards[i] = region
 			good++
 			continue
 		}
 		shards[i] = region[:0]
-		if ss.files[i] != nil {
+		if ss.files[i] != nil && (i < k || good < k) {
 			bad = append(bad, i)
 		}
 	}
@@ -203,5 +210,3 @@ func allData(shards [][]byte) bool {
 	}
 	return true
 }
-
-var _ = bytes.Equal
