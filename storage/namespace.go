@@ -20,6 +20,11 @@ type Info struct {
 	Dir      bool
 	Created  time.Time
 	ModTime  time.Time
+	Owner    string // user ID of the creator; the owner of a root folder has every right in it
+	// Rights are the caller's effective rights on the node: for a folder, the
+	// rights that apply in it; for a file, those of its folder. They give the
+	// REST can_* fields.
+	Rights Rights
 
 	// Files only.
 	Size      int64
@@ -121,6 +126,14 @@ type Namespace interface {
 	Copy(ctx context.Context, from, to string) (Info, error)
 	// Versions lists a file's versions, newest first.
 	Versions(ctx context.Context, path string) ([]Version, error)
+
+	// Grants lists the rights entries set on the folder at path ("/" included).
+	// The caller needs Share there (administrators always may).
+	Grants(ctx context.Context, path string) ([]Grant, error)
+	// SetGrant sets the complete entry of a user or group on the folder at
+	// path; no rights removes the entry. The caller needs Share there and may
+	// grant no right it does not hold (administrators may grant anything).
+	SetGrant(ctx context.Context, path string, to Subject, r Rights) error
 }
 
 // Service hands out namespaces bound to a principal.

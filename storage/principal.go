@@ -43,9 +43,28 @@ type Principal struct {
 	Login  string   // for audit and version authorship
 	Groups []string // group IDs the user belongs to
 	Admin  bool     // administrators hold every right everywhere
+	// Quota is how many bytes of content the user may own; 0 means no limit.
+	Quota int64
 
 	// Root, when non-zero, confines the principal below this node (share links).
 	Root NodeID
 	// Max, when non-zero, bounds the rights the principal may use anywhere.
 	Max Rights
+}
+
+// Subject is whom a rights entry is for: a user or a group.
+type Subject struct {
+	Group bool   // false: a user
+	ID    string // the user's or group's stable ID
+}
+
+// Grant is one rights entry on a folder. Entries are inherited downwards: for
+// a principal and a node, the nearest folder (walking up from the node) that
+// carries entries for the principal's user or any of their groups decides;
+// the user's own entry wins, otherwise the union of the group entries.
+type Grant struct {
+	Folder  NodeID
+	Path    string
+	Subject Subject
+	Rights  Rights
 }

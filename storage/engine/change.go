@@ -10,15 +10,15 @@ import (
 
 func (n *namespace) Delete(ctx context.Context, path string) error {
 	const op = "delete"
-	if err := n.authorize(op, path); err != nil {
-		return err
-	}
 	f, err := n.lookup(op, path)
 	if err != nil {
 		return err
 	}
 	if f.isTop() {
 		return storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be deleted")
+	}
+	if err := need(op, path, f.rights, storage.Delete); err != nil {
+		return err
 	}
 	e := n.e
 	if f.node.Dir {
@@ -53,6 +53,9 @@ func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeI
 	b.Delete(childKey(parent, name))
 	b.Delete(nodeKey(rec.ID))
 	b.Delete(guidKey(rec.GUID))
+	for _, a := range rec.ACL {
+		b.Delete(grantKey(storage.Subject{Group: a.Group, ID: a.ID}, rec.ID))
+	}
 	if !rec.Dir {
 		vs, err := e.versions(rec.ID)
 		if err != nil {
@@ -91,9 +94,6 @@ func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeI
 
 func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, error) {
 	const op = "move"
-	if err := n.authorize(op, from); err != nil {
-		return storage.Info{}, err
-	}
 	src, err := n.lookup(op, from)
 	if err != nil {
 		return storage.Info{}, err
@@ -130,6 +130,14 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 	if pid == src.parent && name == src.name() {
 		return src.info(), nil
 	}
+	if pid == src.parent {
+		err = need(op, from, src.rights, storage.Edit) // a rename in place
+	} else if err = need(op, from, src.rights, storage.Delete); err == nil {
+		err = need(op, to, dst.rights, storage.Write)
+	}
+	if err != nil {
+		return storage.Info{}, err
+	}
 	defer e.names.lock(src.entry(), entry{pid, name})()
 	if _, err := e.child(pid, name); err == nil {
 		return storage.Info{}, storage.E(op, storage.Exists, to, nil)
@@ -148,7 +156,12 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 	if err := b.Commit(); err != nil {
 		return storage.Info{}, metaErr(op, to, err)
 	}
-	return src.node.info(pid, name, storage.JoinPath(append(dir, name)...)), nil
+	info := src.node.info(pid, name, storage.JoinPath(append(dir, name)...))
+	info.Rights = dst.rights
+	if src.node.Dir {
+		info.Rights = n.enter(dst.rights, src.node, len(dir)+1)
+	}
+	return info, nil
 }
 
 // checkNotBelow fails with Conflict when folder id is ancestor, or is

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"coffre/storage"
@@ -34,6 +35,9 @@ type Engine struct {
 	now  func() time.Time
 
 	ids idAllocator
+	// topRec is the record of "/", which carries the rights entries that
+	// apply at the top (who may create root folders).
+	topRec atomic.Pointer[node]
 
 	// tree is held exclusively by changes that rearrange ancestry (moving or
 	// deleting a folder) and shared by every other change.
@@ -55,8 +59,21 @@ func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
 	if err := e.ids.init(m); err != nil {
 		return nil, err
 	}
+	top := &node{ID: rootID, Dir: true}
+	switch v, err := m.Get(keyTop); {
+	case err == nil:
+		if top, err = decodeNode(v); err != nil {
+			return nil, err
+		}
+	case !errors.Is(err, meta.ErrNotFound):
+		return nil, err
+	}
+	e.topRec.Store(top)
 	return e, nil
 }
+
+// top returns the record of "/".
+func (e *Engine) top() *node { return e.topRec.Load() }
 
 // As binds the namespace to a principal.
 func (e *Engine) As(p storage.Principal) storage.Namespace { return &namespace{e: e, p: p} }

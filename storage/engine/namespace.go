@@ -9,25 +9,27 @@ import (
 
 // namespace is the tree as one principal sees it.
 type namespace struct {
-	e *Engine
-	p storage.Principal
+	e    *Engine
+	p    storage.Principal
+	trav traversal
 }
 
-// authorize decides whether the principal may do op. Until rights arrive
-// (granted on folders, inherited), every authenticated principal may do
-// everything; an anonymous one nothing.
-func (n *namespace) authorize(op, path string) error {
+// authenticated fails for the anonymous principal, who may do nothing.
+func (n *namespace) authenticated(op, path string) error {
 	if n.p.UserID == "" && !n.p.Admin {
 		return storage.E(op, storage.Unauthenticated, path, nil)
 	}
 	return nil
 }
 
-// found is a node located by path.
+// found is a node located by path, with the caller's rights on it.
 type found struct {
 	names  []string
 	parent storage.NodeID // the folder holding the node; 0 for "/"
 	node   *node
+	// rights apply inside the node if it is a folder, and to the node if it
+	// is a file (the rights of its folder). prights apply in its folder.
+	rights, prights storage.Rights
 }
 
 func (f found) name() string {
@@ -38,20 +40,23 @@ func (f found) name() string {
 }
 
 func (f found) path() string       { return storage.JoinPath(f.names...) }
-func (f found) info() storage.Info { return f.node.info(f.parent, f.name(), f.path()) }
 func (f found) entry() entry       { return entry{f.parent, f.name()} }
 func (f found) isTop() bool        { return len(f.names) == 0 }
-func (f found) isRootFolder() bool { return len(f.names) == 1 }
 func (f found) key() []byte        { return childKey(f.parent, f.name()) }
 func (f found) id() storage.NodeID { return f.node.ID }
-func (f found) child(name string) []string {
-	return append(append([]string(nil), f.names...), name)
+
+func (f found) info() storage.Info {
+	i := f.node.info(f.parent, f.name(), f.path())
+	i.Rights = f.rights
+	return i
 }
 
-var topNode = &node{ID: rootID, Dir: true}
-
-// lookup finds the node at path, walking from the top one key per name.
+// lookup finds the node at path as the caller sees it: NotFound for what does
+// not exist and for what they may not see.
 func (n *namespace) lookup(op, path string) (found, error) {
+	if err := n.authenticated(op, path); err != nil {
+		return found{}, err
+	}
 	names, err := storage.SplitPath(path)
 	if err != nil {
 		return found{}, err
@@ -59,17 +64,33 @@ func (n *namespace) lookup(op, path string) (found, error) {
 	return n.lookupNames(op, names)
 }
 
+// lookupNames walks from the top one key per name, computing the caller's
+// rights on the way down.
 func (n *namespace) lookupNames(op string, names []string) (found, error) {
-	f := found{names: names, node: topNode}
+	top := n.e.top()
+	f := found{names: names, node: top, rights: n.enter(0, top, 0)}
 	for i, name := range names {
+		notFound := storage.E(op, storage.NotFound, storage.JoinPath(names[:i+1]...), nil)
 		if !f.node.Dir {
-			return found{}, storage.E(op, storage.NotFound, storage.JoinPath(names...), nil)
+			return found{}, notFound
 		}
 		rec, err := n.e.child(f.node.ID, name)
+		if storage.Is(storage.NotFound, err) {
+			return found{}, notFound
+		}
 		if err != nil {
 			return found{}, storage.E(op, storage.KindOf(err), storage.JoinPath(names[:i+1]...), err)
 		}
-		f.parent, f.node = f.node.ID, rec
+		r := f.rights
+		if rec.Dir {
+			r = n.enter(r, rec, i+1)
+			if !n.sees(rec, r) {
+				return found{}, notFound
+			}
+		} else if !r.Has(storage.Read) {
+			return found{}, notFound
+		}
+		f.parent, f.node, f.prights, f.rights = f.node.ID, rec, f.rights, r
 	}
 	return f, nil
 }

@@ -13,9 +13,6 @@ import (
 const defaultListLimit = 1000
 
 func (n *namespace) Stat(ctx context.Context, path string) (storage.Info, error) {
-	if err := n.authorize("stat", path); err != nil {
-		return storage.Info{}, err
-	}
 	f, err := n.lookup("stat", path)
 	if err != nil {
 		return storage.Info{}, err
@@ -25,9 +22,6 @@ func (n *namespace) Stat(ctx context.Context, path string) (storage.Info, error)
 
 func (n *namespace) List(ctx context.Context, path string, opt storage.ListOptions) (storage.Page, error) {
 	const op = "list"
-	if err := n.authorize(op, path); err != nil {
-		return storage.Page{}, err
-	}
 	f, err := n.lookup(op, path)
 	if err != nil {
 		return storage.Page{}, err
@@ -50,6 +44,7 @@ func (n *namespace) List(ctx context.Context, path string, opt storage.ListOptio
 	}
 	var page storage.Page
 	dir := strings.TrimSuffix(f.path(), "/")
+	depth := len(f.names) + 1
 	err = n.e.meta.Scan(lower, upper, func(k, v []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -63,7 +58,17 @@ func (n *namespace) List(ctx context.Context, path string, opt storage.ListOptio
 		if err != nil {
 			return err
 		}
-		page.Items = append(page.Items, rec.info(f.id(), name, dir+"/"+name))
+		r := f.rights
+		if rec.Dir {
+			if r = n.enter(r, rec, depth); !n.sees(rec, r) {
+				return nil
+			}
+		} else if !r.Has(storage.Read) {
+			return nil
+		}
+		item := rec.info(f.id(), name, dir+"/"+name)
+		item.Rights = r
+		page.Items = append(page.Items, item)
 		return nil
 	})
 	if err != nil {
@@ -82,15 +87,15 @@ func (n *namespace) OpenVersion(ctx context.Context, path string, id uint64) (st
 
 // open opens version id of the file at path, or its current version when id is 0.
 func (n *namespace) open(ctx context.Context, op, path string, id uint64) (storage.Object, error) {
-	if err := n.authorize(op, path); err != nil {
-		return nil, err
-	}
 	f, err := n.lookup(op, path)
 	if err != nil {
 		return nil, err
 	}
 	if f.node.Dir {
 		return nil, storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	if err := need(op, path, f.rights, storage.Download); err != nil {
+		return nil, err
 	}
 	info := f.info()
 	v := f.node.Cur
@@ -110,9 +115,6 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 
 func (n *namespace) Versions(ctx context.Context, path string) ([]storage.Version, error) {
 	const op = "versions"
-	if err := n.authorize(op, path); err != nil {
-		return nil, err
-	}
 	f, err := n.lookup(op, path)
 	if err != nil {
 		return nil, err

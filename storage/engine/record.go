@@ -16,7 +16,9 @@ var (
 	prefixNode    = []byte("n/")
 	prefixGUID    = []byte("g/")
 	prefixVersion = []byte("v/")
+	prefixGrant   = []byte("r/")
 	keyIDs        = []byte("s/ids")
+	keyTop        = []byte("s/top")
 )
 
 // rootID is the top of the tree, "/". It has no record: its children are the
@@ -66,10 +68,19 @@ type node struct {
 	ID       storage.NodeID `json:"id"`
 	GUID     []byte         `json:"guid"`
 	Dir      bool           `json:"dir,omitempty"`
-	Created  int64          `json:"created"`  // Unix nanoseconds
-	Modified int64          `json:"modified"` // Unix nanoseconds
+	Created  int64          `json:"created"`         // Unix nanoseconds
+	Modified int64          `json:"modified"`        // Unix nanoseconds
+	Owner    string         `json:"owner,omitempty"` // user ID of the creator
+	ACL      []ace          `json:"acl,omitempty"`   // folders: the rights entries set here
 	Cur      *version       `json:"cur,omitempty"`
 	NVers    int            `json:"nvers,omitempty"`
+}
+
+// ace is one rights entry on a folder.
+type ace struct {
+	Group  bool           `json:"g,omitempty"`
+	ID     string         `json:"id"`
+	Rights storage.Rights `json:"r"`
 }
 
 // version is the record stored at v/<file><^id>.
@@ -128,6 +139,7 @@ func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
 		Created:  time.Unix(0, n.Created).UTC(),
 		ModTime:  time.Unix(0, n.Modified).UTC(),
 		Versions: n.NVers,
+		Owner:    n.Owner,
 	}
 	if v := n.Cur; v != nil {
 		i.Size, i.VersionID, i.MD5, i.Author = v.Size, v.ID, v.md5(), v.Author

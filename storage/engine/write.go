@@ -15,7 +15,7 @@ import (
 
 func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt storage.PutOptions) (storage.Info, error) {
 	const op = "put"
-	if err := n.authorize(op, path); err != nil {
+	if err := n.authenticated(op, path); err != nil {
 		return storage.Info{}, err
 	}
 	dir, name, err := splitFileParent(op, path)
@@ -44,11 +44,11 @@ func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt stora
 
 func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, error) {
 	const op = "copy"
-	if err := n.authorize(op, from); err != nil {
-		return storage.Info{}, err
-	}
 	src, err := n.lookup(op, from)
 	if err != nil {
+		return storage.Info{}, err
+	}
+	if err := need(op, from, src.rights, storage.Download); err != nil {
 		return storage.Info{}, err
 	}
 	if src.node.Dir {
@@ -88,10 +88,8 @@ func (n *namespace) precheck(op string, dir []string, name string, opt storage.P
 		cur = nil
 	case err != nil:
 		return storage.E(op, storage.KindOf(err), path, err)
-	case cur.Dir:
-		return storage.Errorf(op, storage.Conflict, path, "a folder has this name")
 	}
-	return checkConditions(op, path, cur, opt)
+	return n.checkWrite(op, path, parent.rights, cur, opt)
 }
 
 // addVersion records c as the new current version of the file name in the
@@ -115,10 +113,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if err != nil && !storage.Is(storage.NotFound, err) {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}
-	if rec != nil && rec.Dir {
-		return storage.Info{}, storage.Errorf(op, storage.Conflict, path, "a folder has this name")
-	}
-	if err := checkConditions(op, path, rec, opt); err != nil {
+	if err := n.checkWrite(op, path, parent.rights, rec, opt); err != nil {
 		return storage.Info{}, err
 	}
 	now := e.now()
@@ -139,7 +134,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 			b.Discard()
 			return storage.Info{}, metaErr(op, path, err)
 		}
-		rec = &node{ID: storage.NodeID(id), GUID: newGUID(), Created: now.UnixNano()}
+		rec = &node{ID: storage.NodeID(id), GUID: newGUID(), Created: now.UnixNano(), Owner: n.p.UserID}
 		b.Set(nodeKey(rec.ID), nodeValue(pid, name))
 		b.Set(guidKey(rec.GUID), binary.BigEndian.AppendUint64(nil, id))
 	}
@@ -158,7 +153,9 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if err := e.commit(b, adds, deltas); err != nil {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}
-	return rec.info(pid, name, path), nil
+	info := rec.info(pid, name, path)
+	info.Rights = parent.rights
+	return info, nil
 }
 
 // commit applies b together with the content reference changes it implies.
@@ -175,7 +172,7 @@ func (e *Engine) commit(b *meta.Batch, adds []*blob.Pending, deltas map[blob.Has
 
 func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error) {
 	const op = "mkdir"
-	if err := n.authorize(op, path); err != nil {
+	if err := n.authenticated(op, path); err != nil {
 		return storage.Info{}, err
 	}
 	dir, name, err := splitParent(op, path)
@@ -192,6 +189,9 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	if !parent.node.Dir {
 		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
 	}
+	if err := need(op, path, parent.rights, storage.Write); err != nil {
+		return storage.Info{}, err
+	}
 	pid := parent.id()
 	defer e.names.lock(entry{pid, name})()
 	if _, err := e.child(pid, name); err == nil {
@@ -204,7 +204,7 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 		return storage.Info{}, metaErr(op, path, err)
 	}
 	now := e.now().UnixNano()
-	rec := &node{ID: storage.NodeID(id), GUID: newGUID(), Dir: true, Created: now, Modified: now}
+	rec := &node{ID: storage.NodeID(id), GUID: newGUID(), Dir: true, Created: now, Modified: now, Owner: n.p.UserID}
 	b := e.meta.NewBatch()
 	b.Set(childKey(pid, name), encode(rec))
 	b.Set(nodeKey(rec.ID), nodeValue(pid, name))
@@ -212,7 +212,26 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	if err := b.Commit(); err != nil {
 		return storage.Info{}, metaErr(op, path, err)
 	}
-	return rec.info(pid, name, storage.JoinPath(append(dir, name)...)), nil
+	info := rec.info(pid, name, storage.JoinPath(append(dir, name)...))
+	info.Rights = n.enter(parent.rights, rec, len(dir)+1)
+	return info, nil
+}
+
+// checkWrite decides whether the caller, holding r in the folder, may write
+// the file cur (nil when new) with the conditions of opt: a new file needs
+// Write, a new version Edit.
+func (n *namespace) checkWrite(op, path string, r storage.Rights, cur *node, opt storage.PutOptions) error {
+	want := storage.Edit
+	switch {
+	case cur != nil && cur.Dir:
+		return storage.Errorf(op, storage.Conflict, path, "a folder has this name")
+	case cur == nil:
+		want = storage.Write
+	}
+	if err := need(op, path, r, want); err != nil {
+		return err
+	}
+	return checkConditions(op, path, cur, opt)
 }
 
 // splitFileParent is splitParent for files, which live inside a root folder.
