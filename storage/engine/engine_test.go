@@ -171,3 +171,14 @@ func shardBytes(t *testing.T, dir string) int64 {
 	}
 	return total
 }
+
+func TestRights(t *testing.T) {
+	storagetest.RunRights(t, func(t *testing.T) storagetest.RightsEnv {
+		s := newStack(t)
+		return storagetest.RightsEnv{
+			Admin:  s.eng.As(admin),
+			User:   s.eng.As(storage.Principal{UserID: "u-1", Login: "user1", Groups: []string{"g-1", "g-2"}}),
+			UserID: "u-1", G1: "g-1", G2: "g-2",
+		}
+	})
+}

@@ -43,15 +43,7 @@ func Run(t *testing.T, newNS Factory) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			defer func() {
-				if r := recover(); r != nil {
-					f, ok := r.(mustFail)
-					if !ok {
-						panic(r)
-					}
-					t.Fatalf("%s: unexpected error: %v", f.where, f.err)
-				}
-			}()
+			defer reportMust(t)
 			c.fn(t, newNS(t))
 		})
 	}
