@@ -94,6 +94,24 @@ type PutOptions struct {
 	ModTime time.Time
 }
 
+// DeleteOptions modifies Delete.
+type DeleteOptions struct {
+	Permanent bool // destroy instead of moving to the trash (administrators only)
+}
+
+// TrashItem is a deleted file or folder, kept in the trash of the user who
+// deleted it until restored or purged.
+type TrashItem struct {
+	ID        uint64 // the trash item's own ID
+	Node      NodeID // the node's ID, unchanged by deletion and restoration
+	Name      string
+	Path      string // where it was
+	Dir       bool
+	Size      int64 // of a file's current version
+	Deleted   time.Time
+	DeletedBy string // user ID
+}
+
 // Namespace is the tree as one principal sees it. It is all a front end may
 // use. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
 // top of the tree, whose children are the root folders. Methods are safe for
@@ -115,8 +133,10 @@ type Namespace interface {
 	Put(ctx context.Context, path string, r io.Reader, opt PutOptions) (Info, error)
 	// Mkdir creates a folder. Exists if the name is taken; the parent must exist.
 	Mkdir(ctx context.Context, path string) (Info, error)
-	// Delete removes a file, or a folder with everything below it.
-	Delete(ctx context.Context, path string) error
+	// Delete moves a file, or a folder with everything below it, to the
+	// caller's trash in one metadata write. With Permanent (administrators
+	// only), it destroys them instead.
+	Delete(ctx context.Context, path string, opt DeleteOptions) error
 	// Move renames or moves a file or folder in one metadata write, whatever
 	// its size. Exists if the target name is taken; Conflict if a folder would
 	// move into itself.
@@ -126,6 +146,25 @@ type Namespace interface {
 	Copy(ctx context.Context, from, to string) (Info, error)
 	// Versions lists a file's versions, newest first.
 	Versions(ctx context.Context, path string) ([]Version, error)
+
+	// DeleteVersions destroys the given versions of a file. The newest
+	// remaining version becomes current; a file keeps at least one version
+	// (delete the file instead): Conflict.
+	DeleteVersions(ctx context.Context, path string, ids []uint64) error
+	// RestoreVersion makes an older version's content current again, as a new
+	// version.
+	RestoreVersion(ctx context.Context, path string, id uint64) (Info, error)
+
+	// Trash lists the caller's trash, or everyone's (administrators, all).
+	Trash(ctx context.Context, all bool) ([]TrashItem, error)
+	// Restore puts a trashed item back in its folder, or in the folder at to
+	// when set. A name taken meanwhile gets a " (restored)" suffix.
+	Restore(ctx context.Context, id uint64, to string) (Info, error)
+	// Purge destroys one trashed item and everything below it.
+	Purge(ctx context.Context, id uint64) error
+	// EmptyTrash destroys the caller's trashed items, or everyone's
+	// (administrators, all), and says how many.
+	EmptyTrash(ctx context.Context, all bool) (int, error)
 
 	// Grants lists the rights entries set on the folder at path ("/" included).
 	// The caller needs Share there (administrators always may).

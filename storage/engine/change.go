@@ -8,7 +8,7 @@ import (
 	"coffre/storage/meta"
 )
 
-func (n *namespace) Delete(ctx context.Context, path string) error {
+func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteOptions) error {
 	const op = "delete"
 	f, err := n.lookup(op, path)
 	if err != nil {
@@ -19,6 +19,9 @@ func (n *namespace) Delete(ctx context.Context, path string) error {
 	}
 	if err := need(op, path, f.rights, storage.Delete); err != nil {
 		return err
+	}
+	if opt.Permanent && !n.p.Admin {
+		return storage.Errorf(op, storage.Permission, path, "only administrators delete permanently")
 	}
 	e := n.e
 	if f.node.Dir {
@@ -31,6 +34,9 @@ func (n *namespace) Delete(ctx context.Context, path string) error {
 	}
 	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
 		return err
+	}
+	if !opt.Permanent {
+		return n.trash(op, f)
 	}
 	b := e.meta.NewBatch()
 	deltas := map[blob.Hash]int{}

@@ -23,6 +23,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// MaxVersions caps the versions kept per file; a new version beyond it
+	// destroys the oldest. 0 keeps every version.
+	MaxVersions int
 }
 
 // Engine implements storage.Service over a metadata store and a content store.
@@ -33,6 +36,7 @@ type Engine struct {
 	blob *blob.Store
 	log  *slog.Logger
 	now  func() time.Time
+	opts Options
 
 	ids idAllocator
 	// topRec is the record of "/", which carries the rights entries that
@@ -48,7 +52,7 @@ type Engine struct {
 
 // New opens the engine over m and b.
 func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
-	e := &Engine{meta: m, blob: b, log: opts.Logger, now: opts.Now}
+	e := &Engine{meta: m, blob: b, log: opts.Logger, now: opts.Now, opts: opts}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

@@ -139,7 +139,7 @@ func TestIdenticalContentStoredOnce(t *testing.T) {
 		t.Fatalf("three identical files use %d bytes of shards", got)
 	}
 	for _, p := range []string{"/r/a", "/r/b", "/r/c"} {
-		if err := ns.Delete(ctx, p); err != nil {
+		if err := ns.Delete(ctx, p, storage.DeleteOptions{Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -181,4 +181,39 @@ func TestRights(t *testing.T) {
 			UserID: "u-1", G1: "g-1", G2: "g-2",
 		}
 	})
+}
+
+func TestMaxVersionsPrunesTheOldest(t *testing.T) {
+	dir := t.TempDir()
+	s := openStack(t, dir)
+	defer s.close(t)
+	e, err := engine.New(s.meta, s.blob, engine.Options{MaxVersions: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := e.As(admin)
+	if _, err := ns.Mkdir(ctx, "/r"); err != nil {
+		t.Fatal(err)
+	}
+	var hashes []blob.Hash
+	for i := 0; i < 6; i++ {
+		data := storagetest.Payload(uint64(i), 200<<10) // on the drives, not inline
+		hashes = append(hashes, sha256.Sum256(data))
+		if _, err := ns.Put(ctx, "/r/f", bytes.NewReader(data), storage.PutOptions{Size: -1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vs, err := ns.Versions(ctx, "/r/f")
+	if err != nil || len(vs) != 3 {
+		t.Fatalf("%d versions kept (%v), want 3", len(vs), err)
+	}
+	if st, _ := ns.Stat(ctx, "/r/f"); st.Versions != 3 {
+		t.Fatalf("stat says %d versions", st.Versions)
+	}
+	for i, h := range hashes {
+		n, err := s.blob.Refs(h)
+		if want := map[bool]int{true: 1, false: 0}[i >= 3]; n != want && !(want == 0 && storage.Is(storage.NotFound, err)) {
+			t.Errorf("version %d: %d references (%v), want %d", i, n, err, want)
+		}
+	}
 }

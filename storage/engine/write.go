@@ -141,15 +141,21 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	rec.Modified, rec.Cur = now.UnixNano(), v
 	rec.NVers++
 	b.Set(versionKey(rec.ID, vid), encode(v))
-	b.Set(childKey(pid, name), encode(rec))
 
 	var adds []*blob.Pending
-	var deltas map[blob.Hash]int
+	deltas := map[blob.Hash]int{}
 	if c.pending != nil {
 		adds = []*blob.Pending{c.pending}
 	} else {
-		deltas = map[blob.Hash]int{c.hash: 1}
+		deltas[c.hash]++
 	}
+	if max := e.opts.MaxVersions; max > 0 && rec.NVers > max {
+		if err := e.pruneVersions(b, rec, max, deltas); err != nil {
+			b.Discard()
+			return storage.Info{}, metaErr(op, path, err)
+		}
+	}
+	b.Set(childKey(pid, name), encode(rec))
 	if err := e.commit(b, adds, deltas); err != nil {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}

@@ -49,7 +49,7 @@ var matrixOps = []struct {
 	{"copy-in", func(ns storage.Namespace) error { _, err := ns.Copy(ctx, "/team/f", "/team/copy"); return err }},
 	{"rename", func(ns storage.Namespace) error { _, err := ns.Move(ctx, "/team/r", "/team/r2"); return err }},
 	{"move-out", func(ns storage.Namespace) error { _, err := ns.Move(ctx, "/team/m", "/other/m"); return err }},
-	{"delete", func(ns storage.Namespace) error { return ns.Delete(ctx, "/team/x") }},
+	{"delete", func(ns storage.Namespace) error { return ns.Delete(ctx, "/team/x", storage.DeleteOptions{}) }},
 	{"grants", func(ns storage.Namespace) error { _, err := ns.Grants(ctx, "/team"); return err }},
 }
 
@@ -249,7 +249,7 @@ var inheritanceCases = []struct {
 		_, err := env.User.Mkdir(ctx, "/mine")
 		expect(t, "mkdir a root with only write on /", err, ok)
 		expect(t, "put in own root", putErr(env.User, "/mine/f"), ok)
-		expect(t, "delete in own root", env.User.Delete(ctx, "/mine/f"), ok)
+		expect(t, "delete in own root", env.User.Delete(ctx, "/mine/f", storage.DeleteOptions{}), ok)
 		expect(t, "grant in own root", env.User.SetGrant(ctx, "/mine", group(env.G1), B|R), ok)
 		if got := names(t, env.User, "/"); got != "mine" {
 			t.Errorf("roots %q, want mine", got)

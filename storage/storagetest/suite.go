@@ -34,6 +34,8 @@ func Run(t *testing.T, newNS Factory) {
 		{"Versions", testVersions},
 		{"ListOrderAndPages", testList},
 		{"Delete", testDelete},
+		{"TrashRestorePurge", testTrash},
+		{"VersionsDeleteRestore", testVersionOps},
 		{"Move", testMove},
 		{"Copy", testCopy},
 		{"Conditions", testConditions},
@@ -296,12 +298,12 @@ func testDelete(t *testing.T, ns storage.Namespace) {
 	put(t, ns, "/r/d/e/f", Payload(1, 300<<10))
 	put(t, ns, "/r/d/g", []byte("g"))
 	put(t, ns, "/r/keep", []byte("keep"))
-	if err := ns.Delete(ctx, "/r/d/g"); err != nil {
+	if err := ns.Delete(ctx, "/r/d/g", storage.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := ns.Stat(ctx, "/r/d/g")
 	wantKind(t, "stat deleted file", err, storage.NotFound)
-	if err := ns.Delete(ctx, "/r/d"); err != nil {
+	if err := ns.Delete(ctx, "/r/d", storage.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"/r/d", "/r/d/e", "/r/d/e/f"} {
@@ -309,8 +311,8 @@ func testDelete(t *testing.T, ns storage.Namespace) {
 		wantKind(t, "stat below deleted folder", err, storage.NotFound)
 	}
 	wantContent(t, ns, "/r/keep", []byte("keep"))
-	wantKind(t, "delete missing", ns.Delete(ctx, "/r/d"), storage.NotFound)
-	wantKind(t, "delete top", ns.Delete(ctx, "/"), storage.Invalid)
+	wantKind(t, "delete missing", ns.Delete(ctx, "/r/d", storage.DeleteOptions{Permanent: true}), storage.NotFound)
+	wantKind(t, "delete top", ns.Delete(ctx, "/", storage.DeleteOptions{Permanent: true}), storage.Invalid)
 	// The name is free again, and the new folder is empty.
 	mkdir(t, ns, "/r/d")
 	if p := must(ns.List(ctx, "/r/d", storage.ListOptions{})); len(p.Items) != 0 {
@@ -364,7 +366,7 @@ func testCopy(t *testing.T, ns storage.Namespace) {
 	other := Payload(5, 10)
 	put(t, ns, "/r/dst", other)
 	wantContent(t, ns, "/r/src", data)
-	if err := ns.Delete(ctx, "/r/src"); err != nil {
+	if err := ns.Delete(ctx, "/r/src", storage.DeleteOptions{Permanent: true}); err != nil {
 		t.Fatal(err)
 	}
 	obj := must(ns.OpenVersion(ctx, "/r/dst", cp.VersionID))
@@ -532,4 +534,114 @@ func testConcurrent(t *testing.T, ns storage.Namespace) {
 	if vs := must(ns.Versions(ctx, "/r/d/shared")); len(vs) != workers*each {
 		t.Fatalf("shared file has %d versions, want %d", len(vs), workers*each)
 	}
+}
+
+func trashItem(t *testing.T, ns storage.Namespace, path string) storage.TrashItem {
+	t.Helper()
+	for _, it := range must(ns.Trash(ctx, false)) {
+		if it.Path == path {
+			return it
+		}
+	}
+	t.Fatalf("%s is not in the trash", path)
+	return storage.TrashItem{}
+}
+
+func testTrash(t *testing.T, ns storage.Namespace) {
+	mkdir(t, ns, "/r")
+	mkdir(t, ns, "/r/d")
+	big := Payload(11, 400<<10)
+	f := put(t, ns, "/r/d/f", big)
+	put(t, ns, "/r/d/g", []byte("g"))
+	dir := must(ns.Stat(ctx, "/r/d"))
+	if err := ns.Delete(ctx, "/r/d", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	it := trashItem(t, ns, "/r/d")
+	if it.Node != dir.ID || !it.Dir || it.Name != "d" || it.Deleted.IsZero() {
+		t.Fatalf("trash item %+v", it)
+	}
+	// The name is free meanwhile; the restored folder then takes a suffix.
+	mkdir(t, ns, "/r/d")
+	back := must(ns.Restore(ctx, it.ID, ""))
+	if back.ID != dir.ID || back.Path != "/r/d (restored)" {
+		t.Fatalf("restored as %+v", back)
+	}
+	wantContent(t, ns, "/r/d (restored)/f", big)
+	if got := must(ns.Stat(ctx, "/r/d (restored)/f")); got.ID != f.ID || got.VersionID != f.VersionID {
+		t.Fatalf("restored file %+v, was %+v", got, f)
+	}
+	if len(must(ns.Trash(ctx, false))) != 0 {
+		t.Fatal("a restored item stays in the trash")
+	}
+	_, err := ns.Restore(ctx, it.ID, "")
+	wantKind(t, "restore twice", err, storage.NotFound)
+
+	// Restore elsewhere.
+	if err := ns.Delete(ctx, "/r/d (restored)/g", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	g := trashItem(t, ns, "/r/d (restored)/g")
+	if g.Size != 1 || g.Dir {
+		t.Fatalf("trash item %+v", g)
+	}
+	must(ns.Restore(ctx, g.ID, "/r/d"))
+	wantContent(t, ns, "/r/d/g", []byte("g"))
+
+	// Purge one, then empty the rest.
+	if err := ns.Delete(ctx, "/r/d/g", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Purge(ctx, trashItem(t, ns, "/r/d/g").ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := ns.Delete(ctx, "/r/d (restored)", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := must(ns.EmptyTrash(ctx, false)); n != 1 {
+		t.Fatalf("emptied %d items, want 1", n)
+	}
+	if len(must(ns.Trash(ctx, false))) != 0 {
+		t.Fatal("the trash is not empty")
+	}
+	_, err = ns.Stat(ctx, "/r/d (restored)")
+	wantKind(t, "stat purged", err, storage.NotFound)
+	// A permanent delete skips the trash.
+	put(t, ns, "/r/p", []byte("p"))
+	if err := ns.Delete(ctx, "/r/p", storage.DeleteOptions{Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+	if len(must(ns.Trash(ctx, false))) != 0 {
+		t.Fatal("a permanent delete went to the trash")
+	}
+}
+
+func testVersionOps(t *testing.T, ns storage.Namespace) {
+	mkdir(t, ns, "/r")
+	var ids []uint64
+	for i := 0; i < 4; i++ {
+		ids = append(ids, put(t, ns, "/r/f", []byte(fmt.Sprint("v", i))).VersionID)
+	}
+	// Restore v1: a new version with v1's content.
+	info := must(ns.RestoreVersion(ctx, "/r/f", ids[1]))
+	if info.VersionID <= ids[3] || info.Versions != 5 {
+		t.Fatalf("restored version %+v", info)
+	}
+	wantContent(t, ns, "/r/f", []byte("v1"))
+	// Delete the current version: the newest remaining becomes current.
+	if err := ns.DeleteVersions(ctx, "/r/f", []uint64{info.VersionID, ids[0]}); err != nil {
+		t.Fatal(err)
+	}
+	wantContent(t, ns, "/r/f", []byte("v3"))
+	vs := must(ns.Versions(ctx, "/r/f"))
+	if len(vs) != 3 || vs[0].ID != ids[3] || vs[2].ID != ids[1] {
+		t.Fatalf("versions after delete: %+v", vs)
+	}
+	if st := must(ns.Stat(ctx, "/r/f")); st.Versions != 3 || st.VersionID != ids[3] {
+		t.Fatalf("stat after version delete: %+v", st)
+	}
+	wantKind(t, "delete every version", ns.DeleteVersions(ctx, "/r/f", []uint64{ids[1], ids[2], ids[3]}), storage.Conflict)
+	wantKind(t, "delete a missing version", ns.DeleteVersions(ctx, "/r/f", []uint64{12345678}), storage.NotFound)
+	_, err := ns.RestoreVersion(ctx, "/r/f", ids[0])
+	wantKind(t, "restore a deleted version", err, storage.NotFound)
 }

@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/meta"
+)
+
+// The trash. Deleting moves a node out of the tree in one batch: its c/ entry
+// goes, its n/ pointer says "in the trash" (folder 0), and a trash record
+// keeps the node record with where it was. Everything below it stays keyed
+// under its ID, untouched, so a folder of any size is trashed and restored in
+// one write. Keys:
+//
+//	t/i/<item id>               the user ID whose trash holds the item
+//	t/u/<user id>\x00<item id>  the trash record (JSON)
+
+var (
+	prefixTrashIndex = []byte("t/i/")
+	prefixTrashUser  = []byte("t/u/")
+)
+
+func trashIndexKey(id uint64) []byte { return appendU64(append([]byte(nil), prefixTrashIndex...), id) }
+
+func trashUserPrefix(user string) []byte {
+	return append(append(append([]byte(nil), prefixTrashUser...), user...), 0)
+}
+
+func trashKey(user string, id uint64) []byte { return appendU64(trashUserPrefix(user), id) }
+
+// trashed is the record of a trash item.
+type trashed struct {
+	ID      uint64         `json:"id"`
+	User    string         `json:"user"`
+	Parent  storage.NodeID `json:"parent"` // the folder it was in
+	Name    string         `json:"name"`
+	Path    string         `json:"path"`
+	Deleted int64          `json:"deleted"` // Unix nanoseconds
+	Node    *node          `json:"node"`
+}
+
+func (t *trashed) public() storage.TrashItem {
+	it := storage.TrashItem{
+		ID: t.ID, Node: t.Node.ID, Name: t.Name, Path: t.Path, Dir: t.Node.Dir,
+		Deleted: time.Unix(0, t.Deleted).UTC(), DeletedBy: t.User,
+	}
+	if t.Node.Cur != nil {
+		it.Size = t.Node.Cur.Size
+	}
+	return it
+}
+
+// trash moves f to the caller's trash. The caller holds the locks.
+func (n *namespace) trash(op string, f found) error {
+	e := n.e
+	id, err := e.ids.id()
+	if err != nil {
+		return metaErr(op, f.path(), err)
+	}
+	rec := &trashed{ID: id, User: n.p.UserID, Parent: f.parent, Name: f.name(), Path: f.path(), Deleted: e.now().UnixNano(), Node: f.node}
+	b := e.meta.NewBatch()
+	b.Delete(f.key())
+	b.Set(nodeKey(f.id()), nodeValue(0, ""))
+	b.Set(trashIndexKey(id), []byte(rec.User))
+	b.Set(trashKey(rec.User, id), encode(rec))
+	if err := b.Commit(); err != nil {
+		return metaErr(op, f.path(), err)
+	}
+	return nil
+}
+
+func (n *namespace) Trash(ctx context.Context, all bool) ([]storage.TrashItem, error) {
+	const op = "trash"
+	if err := n.authenticated(op, ""); err != nil {
+		return nil, err
+	}
+	if all && !n.p.Admin {
+		return nil, storage.Errorf(op, storage.Permission, "", "only administrators see everyone's trash")
+	}
+	prefix := trashUserPrefix(n.p.UserID)
+	if all {
+		prefix = prefixTrashUser
+	}
+	var out []storage.TrashItem
+	err := n.e.meta.ScanPrefix(prefix, nil, func(_, v []byte) error {
+		t, err := decodeTrashed(v)
+		if err != nil {
+			return err
+		}
+		out = append(out, t.public())
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, metaErr(op, "", err)
+	}
+	return out, nil
+}
+
+// item reads the trash item id as the caller may see it: their own, or any
+// for an administrator.
+func (n *namespace) item(op string, id uint64) (*trashed, error) {
+	if err := n.authenticated(op, ""); err != nil {
+		return nil, err
+	}
+	notFound := storage.Errorf(op, storage.NotFound, "", "no trash item %d", id)
+	user, err := n.e.meta.Get(trashIndexKey(id))
+	if errors.Is(err, meta.ErrNotFound) {
+		return nil, notFound
+	}
+	if err != nil {
+		return nil, metaErr(op, "", err)
+	}
+	if string(user) != n.p.UserID && !n.p.Admin {
+		return nil, notFound
+	}
+	v, err := n.e.meta.Get(trashKey(string(user), id))
+	if err != nil {
+		return nil, metaErr(op, "", err)
+	}
+	return decodeTrashed(v)
+}
+
+func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.Info, error) {
+	const op = "restore"
+	e := n.e
+	e.tree.Lock() // the subtree comes back under a folder: ancestry changes
+	defer e.tree.Unlock()
+	t, err := n.item(op, id)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	var dir found
+	if to != "" {
+		dir, err = n.lookup(op, to)
+	} else {
+		dir, err = n.lookupID(op, t.Parent)
+	}
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if !dir.node.Dir {
+		return storage.Info{}, storage.Errorf(op, storage.Conflict, dir.path(), "not a folder")
+	}
+	if len(dir.names) == 0 && !t.Node.Dir {
+		return storage.Info{}, storage.Errorf(op, storage.Invalid, t.Path, "files live inside a root folder")
+	}
+	if err := need(op, dir.path(), dir.rights, storage.Write); err != nil {
+		return storage.Info{}, err
+	}
+	name, err := e.freeName(dir.id(), t.Name)
+	if err != nil {
+		return storage.Info{}, metaErr(op, dir.path(), err)
+	}
+	b := e.meta.NewBatch()
+	b.Set(childKey(dir.id(), name), encode(t.Node))
+	b.Set(nodeKey(t.Node.ID), nodeValue(dir.id(), name))
+	b.Delete(trashIndexKey(id))
+	b.Delete(trashKey(t.User, id))
+	if err := b.Commit(); err != nil {
+		return storage.Info{}, metaErr(op, dir.path(), err)
+	}
+	f := found{names: append(dir.names[:len(dir.names):len(dir.names)], name), parent: dir.id(), node: t.Node, prights: dir.rights, rights: dir.rights}
+	if t.Node.Dir {
+		f.rights = n.enter(dir.rights, t.Node, len(f.names))
+	}
+	return f.info(), nil
+}
+
+// freeName returns name, or name with a " (restored)" suffix, that is free in
+// the folder parent.
+func (e *Engine) freeName(parent storage.NodeID, name string) (string, error) {
+	for i := 1; i < 1000; i++ {
+		candidate := name
+		switch {
+		case i == 2:
+			candidate = name + " (restored)"
+		case i > 2:
+			candidate = fmt.Sprintf("%s (restored %d)", name, i-1)
+		}
+		_, err := e.meta.Get(childKey(parent, candidate))
+		if errors.Is(err, meta.ErrNotFound) {
+			return candidate, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	return "", storage.Errorf("restore", storage.Exists, name, "no free name")
+}
+
+func (n *namespace) Purge(ctx context.Context, id uint64) error {
+	const op = "purge"
+	e := n.e
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	t, err := n.item(op, id)
+	if err != nil {
+		return err
+	}
+	return e.purge(ctx, t)
+}
+
+// purge destroys a trash item and everything below it.
+func (e *Engine) purge(ctx context.Context, t *trashed) error {
+	b := e.meta.NewBatch()
+	deltas := map[blob.Hash]int{}
+	if err := e.remove(ctx, b, 0, "", t.Node, deltas); err != nil {
+		b.Discard()
+		return metaErr("purge", t.Path, err)
+	}
+	b.Delete(trashIndexKey(t.ID))
+	b.Delete(trashKey(t.User, t.ID))
+	if err := e.commit(b, nil, deltas); err != nil {
+		return storage.E("purge", storage.KindOf(err), t.Path, err)
+	}
+	return nil
+}
+
+func (n *namespace) EmptyTrash(ctx context.Context, all bool) (int, error) {
+	items, err := n.Trash(ctx, all)
+	if err != nil {
+		return 0, err
+	}
+	done := 0
+	for _, it := range items {
+		if err := n.Purge(ctx, it.ID); err != nil && !storage.Is(storage.NotFound, err) {
+			return done, err
+		}
+		done++
+	}
+	return done, nil
+}
+
+// PurgeTrash destroys the trash items deleted before the given time, for the
+// retention loop. It returns how many it destroyed.
+func (e *Engine) PurgeTrash(ctx context.Context, before time.Time) (int, error) {
+	var old []*trashed
+	err := e.meta.ScanPrefix(prefixTrashUser, nil, func(_, v []byte) error {
+		t, err := decodeTrashed(v)
+		if err != nil {
+			return err
+		}
+		if t.Deleted < before.UnixNano() {
+			old = append(old, t)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return 0, err
+	}
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	for i, t := range old {
+		if err := e.purge(ctx, t); err != nil {
+			return i, err
+		}
+	}
+	return len(old), nil
+}
+
+func decodeTrashed(v []byte) (*trashed, error) {
+	t := new(trashed)
+	if err := json.Unmarshal(v, t); err != nil || t.Node == nil {
+		return nil, fmt.Errorf("engine: bad trash record: %v", err)
+	}
+	return t, nil
+}

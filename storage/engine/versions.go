@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"context"
+	"slices"
+
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/meta"
+)
+
+func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint64) error {
+	const op = "delete versions"
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return err
+	}
+	if f.node.Dir {
+		return storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	if err := need(op, path, f.rights, storage.Delete); err != nil {
+		return err
+	}
+	e := n.e
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	defer e.names.lock(f.entry())()
+	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+		return err
+	}
+	all, err := e.versions(f.id())
+	if err != nil {
+		return metaErr(op, path, err)
+	}
+	for _, id := range ids {
+		if !slices.ContainsFunc(all, func(v *version) bool { return v.ID == id }) {
+			return storage.Errorf(op, storage.NotFound, path, "no version %d", id)
+		}
+	}
+	keep := slices.DeleteFunc(slices.Clone(all), func(v *version) bool { return slices.Contains(ids, v.ID) })
+	if len(keep) == 0 {
+		return storage.Errorf(op, storage.Conflict, path, "a file keeps at least one version; delete the file instead")
+	}
+	b := e.meta.NewBatch()
+	deltas := map[blob.Hash]int{}
+	for _, v := range all {
+		if slices.Contains(ids, v.ID) {
+			b.Delete(versionKey(f.id(), v.ID))
+			deltas[v.hash()]--
+		}
+	}
+	rec := *f.node
+	rec.Cur, rec.NVers = keep[0], len(keep)
+	b.Set(f.key(), encode(&rec))
+	if err := e.commit(b, nil, deltas); err != nil {
+		return storage.E(op, storage.KindOf(err), path, err)
+	}
+	return nil
+}
+
+// pruneVersions adds to b the destruction of the oldest versions of the file
+// rec beyond the newest max, counting in deltas the references they drop. The
+// version being added to b is not yet in the store and counts as the newest.
+func (e *Engine) pruneVersions(b *meta.Batch, rec *node, max int, deltas map[blob.Hash]int) error {
+	stored, err := e.versions(rec.ID)
+	if err != nil {
+		return err
+	}
+	keepStored := max - 1
+	for _, v := range stored[min(keepStored, len(stored)):] {
+		b.Delete(versionKey(rec.ID, v.ID))
+		deltas[v.hash()]--
+	}
+	rec.NVers = min(rec.NVers, max)
+	return nil
+}
+
+func (n *namespace) RestoreVersion(ctx context.Context, path string, id uint64) (storage.Info, error) {
+	const op = "restore version"
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return storage.Info{}, err
+	}
+	if f.node.Dir {
+		return storage.Info{}, storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	v, err := n.e.version(f.id(), id)
+	if err != nil {
+		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+	}
+	return n.addVersion(op, f.names[:len(f.names)-1], f.name(), storage.PutOptions{}, content{hash: v.hash(), size: v.Size, md5: v.md5()})
+}
