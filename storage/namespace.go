@@ -112,6 +112,32 @@ type TrashItem struct {
 	DeletedBy string // user ID
 }
 
+// LockOptions describes a lock to take.
+type LockOptions struct {
+	Deep    bool          // a folder with everything below it (WebDAV depth infinity)
+	Shared  bool          // several holders may share it; exclusive otherwise
+	Timeout time.Duration // 0 means the default; capped by the platform
+	// Unreadable also stops others from reading, where the platform allows
+	// read locks (the lock_read feature).
+	Unreadable bool
+	Owner      string // the client's description of the owner (WebDAV owner XML)
+}
+
+// Lock is a held lock.
+type Lock struct {
+	Token      string // "opaquelocktoken:<uuid>"
+	Node       NodeID
+	Path       string // where the node is now
+	UserID     string // who holds it
+	Login      string
+	Owner      string
+	Deep       bool
+	Shared     bool
+	Unreadable bool
+	Created    time.Time
+	Expires    time.Time
+}
+
 // Namespace is the tree as one principal sees it. It is all a front end may
 // use. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
 // top of the tree, whose children are the root folders. Methods are safe for
@@ -165,6 +191,18 @@ type Namespace interface {
 	// EmptyTrash destroys the caller's trashed items, or everyone's
 	// (administrators, all), and says how many.
 	EmptyTrash(ctx context.Context, all bool) (int, error)
+
+	// Lock locks the file or folder at path (the caller needs Edit). Locked
+	// if a conflicting lock is held. While locked by someone else, a node
+	// refuses writes, moves and deletes from every protocol with Locked.
+	Lock(ctx context.Context, path string, opt LockOptions) (Lock, error)
+	// RefreshLock extends a lock the caller holds; timeout 0 means the default.
+	RefreshLock(ctx context.Context, token string, timeout time.Duration) (Lock, error)
+	// Unlock releases a lock: its holder's, or any for an administrator.
+	Unlock(ctx context.Context, token string) error
+	// Locks lists the locks that apply to the node at path: on it, deep locks
+	// on folders above it, and for a folder the locks below it.
+	Locks(ctx context.Context, path string) ([]Lock, error)
 
 	// Grants lists the rights entries set on the folder at path ("/" included).
 	// The caller needs Share there (administrators always may).

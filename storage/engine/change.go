@@ -35,6 +35,9 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
 		return err
 	}
+	if err := n.changeable(op, f); err != nil {
+		return err
+	}
 	if !opt.Permanent {
 		return n.trash(op, f)
 	}
@@ -135,6 +138,12 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 	pid := dst.id()
 	if pid == src.parent && name == src.name() {
 		return src.info(), nil
+	}
+	if err := n.changeable(op, src); err != nil {
+		return storage.Info{}, err
+	}
+	if err := n.unlocked(op, to, pid, dst.above, false); err != nil {
+		return storage.Info{}, err
 	}
 	if pid == src.parent {
 		err = need(op, from, src.rights, storage.Edit) // a rename in place

@@ -14,6 +14,7 @@ import (
 
 	"coffre/storage"
 	"coffre/storage/blob"
+	"coffre/storage/lock"
 	"coffre/storage/meta"
 )
 
@@ -23,6 +24,12 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// LockTimeout is the life of a lock taken without a timeout; 0 means
+	// 24 hours. MaxLockTimeout caps any lock's life; 0 means 30 days.
+	LockTimeout, MaxLockTimeout time.Duration
+	// LockRead lets a lock stop others from reading too (the lock_read
+	// feature); without it, locks only stop changes.
+	LockRead bool
 	// MaxVersions caps the versions kept per file; a new version beyond it
 	// destroys the oldest. 0 keeps every version.
 	MaxVersions int
@@ -38,7 +45,10 @@ type Engine struct {
 	now  func() time.Time
 	opts Options
 
-	ids idAllocator
+	ids   idAllocator
+	locks *lock.Table
+	// lockMu serialises the decision and creation of locks.
+	lockMu sync.Mutex
 	// topRec is the record of "/", which carries the rights entries that
 	// apply at the top (who may create root folders).
 	topRec atomic.Pointer[node]
@@ -60,7 +70,8 @@ func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
 		e.now = time.Now
 	}
 	e.names.seed = maphash.MakeSeed()
-	if err := e.ids.init(m); err != nil {
+	err := e.ids.init(m)
+	if err != nil {
 		return nil, err
 	}
 	top := &node{ID: rootID, Dir: true}
@@ -73,6 +84,15 @@ func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.topRec.Store(top)
+	if e.locks, err = lock.New(m, e.now); err != nil {
+		return nil, err
+	}
+	if e.opts.LockTimeout <= 0 {
+		e.opts.LockTimeout = 24 * time.Hour
+	}
+	if e.opts.MaxLockTimeout <= 0 {
+		e.opts.MaxLockTimeout = 30 * 24 * time.Hour
+	}
 	return e, nil
 }
 

@@ -172,16 +172,20 @@ func shardBytes(t *testing.T, dir string) int64 {
 	return total
 }
 
-func TestRights(t *testing.T) {
-	storagetest.RunRights(t, func(t *testing.T) storagetest.RightsEnv {
-		s := newStack(t)
-		return storagetest.RightsEnv{
-			Admin:  s.eng.As(admin),
-			User:   s.eng.As(storage.Principal{UserID: "u-1", Login: "user1", Groups: []string{"g-1", "g-2"}}),
-			UserID: "u-1", G1: "g-1", G2: "g-2",
-		}
-	})
+func rightsEnv(t *testing.T) storagetest.RightsEnv {
+	s := newStack(t)
+	return storagetest.RightsEnv{
+		Admin:  s.eng.As(admin),
+		User:   s.eng.As(storage.Principal{UserID: "u-1", Login: "user1", Groups: []string{"g-1", "g-2"}}),
+		UserID: "u-1", G1: "g-1", G2: "g-2",
+		Other:   s.eng.As(storage.Principal{UserID: "u-2", Login: "user2"}),
+		OtherID: "u-2",
+	}
 }
+
+func TestRights(t *testing.T) { storagetest.RunRights(t, rightsEnv) }
+
+func TestLocks(t *testing.T) { storagetest.RunLocks(t, rightsEnv) }
 
 func TestMaxVersionsPrunesTheOldest(t *testing.T) {
 	dir := t.TempDir()

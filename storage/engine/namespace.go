@@ -27,6 +27,8 @@ type found struct {
 	names  []string
 	parent storage.NodeID // the folder holding the node; 0 for "/"
 	node   *node
+	// above are the folders from the top down to the parent.
+	above []storage.NodeID
 	// rights apply inside the node if it is a folder, and to the node if it
 	// is a file (the rights of its folder). prights apply in its folder.
 	rights, prights storage.Rights
@@ -90,6 +92,7 @@ func (n *namespace) lookupNames(op string, names []string) (found, error) {
 		} else if !r.Has(storage.Read) {
 			return found{}, notFound
 		}
+		f.above = append(f.above, f.node.ID)
 		f.parent, f.node, f.prights, f.rights = f.node.ID, rec, f.rights, r
 	}
 	return f, nil

@@ -97,6 +97,9 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 	if err := need(op, path, f.rights, storage.Download); err != nil {
 		return nil, err
 	}
+	if err := n.readable(op, f); err != nil {
+		return nil, err
+	}
 	info := f.info()
 	v := f.node.Cur
 	if id != 0 && id != v.ID {

@@ -153,6 +153,9 @@ func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.
 	if err := need(op, dir.path(), dir.rights, storage.Write); err != nil {
 		return storage.Info{}, err
 	}
+	if err := n.unlocked(op, dir.path(), dir.id(), dir.above, false); err != nil {
+		return storage.Info{}, err
+	}
 	name, err := e.freeName(dir.id(), t.Name)
 	if err != nil {
 		return storage.Info{}, metaErr(op, dir.path(), err)

@@ -28,6 +28,9 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
 		return err
 	}
+	if err := n.unlocked(op, path, f.id(), f.above, false); err != nil {
+		return err
+	}
 	all, err := e.versions(f.id())
 	if err != nil {
 		return metaErr(op, path, err)

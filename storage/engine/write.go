@@ -116,6 +116,14 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if err := n.checkWrite(op, path, parent.rights, rec, opt); err != nil {
 		return storage.Info{}, err
 	}
+	if rec == nil {
+		err = n.unlocked(op, path, pid, parent.above, false)
+	} else {
+		err = n.unlocked(op, path, rec.ID, append(parent.above, pid), false)
+	}
+	if err != nil {
+		return storage.Info{}, err
+	}
 	now := e.now()
 	vid, err := e.ids.id()
 	if err != nil {
@@ -196,6 +204,9 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
 	}
 	if err := need(op, path, parent.rights, storage.Write); err != nil {
+		return storage.Info{}, err
+	}
+	if err := n.unlocked(op, path, parent.id(), parent.above, false); err != nil {
 		return storage.Info{}, err
 	}
 	pid := parent.id()

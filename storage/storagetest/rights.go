@@ -15,6 +15,9 @@ type RightsEnv struct {
 	User   storage.Namespace
 	UserID string
 	G1, G2 string
+	// Other is a second user, in no group, for the lock cases.
+	Other   storage.Namespace
+	OtherID string
 }
 
 // ok marks an operation that must succeed.
