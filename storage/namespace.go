@@ -21,6 +21,9 @@ type Info struct {
 	Created  time.Time
 	ModTime  time.Time
 	Owner    string // user ID of the creator; the owner of a root folder has every right in it
+	// Quota is a folder's own limit in bytes: 0 unlimited, -1 inherited
+	// (no limit of its own); the limits of the folders above always apply.
+	Quota int64
 	// Rights are the caller's effective rights on the node: for a folder, the
 	// rights that apply in it; for a file, those of its folder. They give the
 	// REST can_* fields.
@@ -138,6 +141,20 @@ type Lock struct {
 	Expires    time.Time
 }
 
+// Usage is the content stored under a folder.
+type Usage struct {
+	Bytes int64 // every version of every file below, trash excluded
+	Quota int64 // the folder's own quota (see Info.Quota)
+}
+
+// Quotas are the caller's and the platform's usage against their limits; a
+// limit of 0 means none. A user's bytes are the versions they wrote, trash
+// included, until destroyed.
+type Quotas struct {
+	UserBytes, UserQuota         int64
+	PlatformBytes, PlatformQuota int64
+}
+
 // Namespace is the tree as one principal sees it. It is all a front end may
 // use. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
 // top of the tree, whose children are the root folders. Methods are safe for
@@ -203,6 +220,15 @@ type Namespace interface {
 	// Locks lists the locks that apply to the node at path: on it, deep locks
 	// on folders above it, and for a folder the locks below it.
 	Locks(ctx context.Context, path string) ([]Lock, error)
+
+	// Usage reports the bytes stored under the folder at path (every version,
+	// trash excluded) and its own quota.
+	Usage(ctx context.Context, path string) (Usage, error)
+	// SetQuota sets a folder's own quota (administrators only): bytes, 0 for
+	// unlimited, -1 to inherit.
+	SetQuota(ctx context.Context, path string, quota int64) error
+	// Quotas reports the caller's usage and the platform's against their limits.
+	Quotas(ctx context.Context) (Quotas, error)
 
 	// Grants lists the rights entries set on the folder at path ("/" included).
 	// The caller needs Share there (administrators always may).

@@ -41,7 +41,12 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if !opt.Permanent {
 		return n.trash(op, f)
 	}
+	size, err := e.bytes(f.node)
+	if err != nil {
+		return metaErr(op, path, err)
+	}
 	b := e.meta.NewBatch()
+	addFolders(b, f.above, -size)
 	deltas := map[blob.Hash]int{}
 	if err := e.remove(ctx, b, f.parent, f.name(), f.node, deltas); err != nil {
 		b.Discard()
@@ -73,9 +78,11 @@ func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeI
 		for _, v := range vs {
 			b.Delete(versionKey(rec.ID, v.ID))
 			deltas[v.hash()]--
+			addStored(b, v.AuthorID, -v.Size)
 		}
 		return nil
 	}
+	b.Delete(folderUsageKey(rec.ID))
 	type child struct {
 		name string
 		rec  *node
@@ -164,7 +171,16 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 			return storage.Info{}, storage.E(op, storage.KindOf(err), to, err)
 		}
 	}
+	size, err := e.bytes(src.node)
+	if err != nil {
+		return storage.Info{}, metaErr(op, from, err)
+	}
+	if err := n.room(op, to, excluding(dst.limits, src.above), size); err != nil {
+		return storage.Info{}, err
+	}
 	b := e.meta.NewBatch()
+	addFolders(b, src.above, -size)
+	addFolders(b, dst.chain(), size)
 	b.Delete(src.key())
 	b.Set(childKey(pid, name), encode(src.node))
 	b.Set(nodeKey(src.id()), nodeValue(pid, name))

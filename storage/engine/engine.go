@@ -30,6 +30,8 @@ type Options struct {
 	// LockRead lets a lock stop others from reading too (the lock_read
 	// feature); without it, locks only stop changes.
 	LockRead bool
+	// Quota caps the bytes of the whole platform; 0 means no limit.
+	Quota int64
 	// MaxVersions caps the versions kept per file; a new version beyond it
 	// destroys the oldest. 0 keeps every version.
 	MaxVersions int

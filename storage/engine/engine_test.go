@@ -59,9 +59,20 @@ func (s *stack) close(t testing.TB) {
 	}
 }
 
+// newStack opens a stack that is closed when the test ends, after a check
+// that the namespace's records agree with each other.
 func newStack(t testing.TB) *stack {
 	s := openStack(t, t.TempDir())
 	t.Cleanup(func() { s.close(t) })
+	t.Cleanup(func() {
+		r, err := s.eng.Verify(ctx)
+		if err != nil {
+			t.Errorf("verify: %v", err)
+		}
+		for _, p := range r.Problems {
+			t.Errorf("verify: %s", p)
+		}
+	})
 	return s
 }
 

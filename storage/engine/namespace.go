@@ -29,6 +29,8 @@ type found struct {
 	node   *node
 	// above are the folders from the top down to the parent.
 	above []storage.NodeID
+	// limits are the folders on the path, the node included, with a quota.
+	limits []limit
 	// rights apply inside the node if it is a folder, and to the node if it
 	// is a file (the rights of its folder). prights apply in its folder.
 	rights, prights storage.Rights
@@ -46,6 +48,9 @@ func (f found) entry() entry       { return entry{f.parent, f.name()} }
 func (f found) isTop() bool        { return len(f.names) == 0 }
 func (f found) key() []byte        { return childKey(f.parent, f.name()) }
 func (f found) id() storage.NodeID { return f.node.ID }
+
+// chain is the folders from the top down to f, f included.
+func (f found) chain() []storage.NodeID { return append(f.above[:len(f.above):len(f.above)], f.id()) }
 
 func (f found) info() storage.Info {
 	i := f.node.info(f.parent, f.name(), f.path())
@@ -93,6 +98,9 @@ func (n *namespace) lookupNames(op string, names []string) (found, error) {
 			return found{}, notFound
 		}
 		f.above = append(f.above, f.node.ID)
+		if rec.Dir && rec.Quota > 0 {
+			f.limits = append(f.limits, limit{rec.ID, rec.Quota})
+		}
 		f.parent, f.node, f.prights, f.rights = f.node.ID, rec, f.rights, r
 	}
 	return f, nil

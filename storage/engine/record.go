@@ -68,10 +68,12 @@ type node struct {
 	ID       storage.NodeID `json:"id"`
 	GUID     []byte         `json:"guid"`
 	Dir      bool           `json:"dir,omitempty"`
-	Created  int64          `json:"created"`         // Unix nanoseconds
-	Modified int64          `json:"modified"`        // Unix nanoseconds
-	Owner    string         `json:"owner,omitempty"` // user ID of the creator
-	ACL      []ace          `json:"acl,omitempty"`   // folders: the rights entries set here
+	Created  int64          `json:"created"`          // Unix nanoseconds
+	Modified int64          `json:"modified"`         // Unix nanoseconds
+	Owner    string         `json:"owner,omitempty"`  // user ID of the creator
+	ACL      []ace          `json:"acl,omitempty"`    // folders: the rights entries set here
+	Quota    int64          `json:"quota,omitempty"`  // folders: own quota (see storage.Info.Quota)
+	Stored   int64          `json:"stored,omitempty"` // files: bytes of all versions
 	Cur      *version       `json:"cur,omitempty"`
 	NVers    int            `json:"nvers,omitempty"`
 }
@@ -87,10 +89,12 @@ type ace struct {
 type version struct {
 	ID      uint64 `json:"id"`
 	Size    int64  `json:"size"`
-	MD5     []byte `json:"md5"`   // 16 bytes
-	Hash    []byte `json:"hash"`  // blob.Hash, 32 bytes
-	ModTime int64  `json:"mtime"` // Unix nanoseconds
-	Author  string `json:"author,omitempty"`
+	MD5     []byte `json:"md5"`              // 16 bytes
+	Hash    []byte `json:"hash"`             // blob.Hash, 32 bytes
+	ModTime int64  `json:"mtime"`            // Unix nanoseconds
+	Author  string `json:"author,omitempty"` // login
+	// AuthorID is the user ID the version's bytes count against.
+	AuthorID string `json:"aid,omitempty"`
 }
 
 func (v *version) hash() (h blob.Hash) { copy(h[:], v.Hash); return h }
@@ -140,6 +144,7 @@ func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
 		ModTime:  time.Unix(0, n.Modified).UTC(),
 		Versions: n.NVers,
 		Owner:    n.Owner,
+		Quota:    n.Quota,
 	}
 	if v := n.Cur; v != nil {
 		i.Size, i.VersionID, i.MD5, i.Author = v.Size, v.ID, v.md5(), v.Author

@@ -64,7 +64,12 @@ func (n *namespace) trash(op string, f found) error {
 		return metaErr(op, f.path(), err)
 	}
 	rec := &trashed{ID: id, User: n.p.UserID, Parent: f.parent, Name: f.name(), Path: f.path(), Deleted: e.now().UnixNano(), Node: f.node}
+	size, err := e.bytes(f.node)
+	if err != nil {
+		return metaErr(op, f.path(), err)
+	}
 	b := e.meta.NewBatch()
+	addFolders(b, f.above, -size)
 	b.Delete(f.key())
 	b.Set(nodeKey(f.id()), nodeValue(0, ""))
 	b.Set(trashIndexKey(id), []byte(rec.User))
@@ -160,7 +165,15 @@ func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.
 	if err != nil {
 		return storage.Info{}, metaErr(op, dir.path(), err)
 	}
+	size, err := e.bytes(t.Node)
+	if err != nil {
+		return storage.Info{}, metaErr(op, dir.path(), err)
+	}
+	if err := n.room(op, dir.path(), dir.limits, size); err != nil {
+		return storage.Info{}, err
+	}
 	b := e.meta.NewBatch()
+	addFolders(b, dir.chain(), size)
 	b.Set(childKey(dir.id(), name), encode(t.Node))
 	b.Set(nodeKey(t.Node.ID), nodeValue(dir.id(), name))
 	b.Delete(trashIndexKey(id))

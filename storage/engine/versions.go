@@ -46,14 +46,9 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	}
 	b := e.meta.NewBatch()
 	deltas := map[blob.Hash]int{}
-	for _, v := range all {
-		if slices.Contains(ids, v.ID) {
-			b.Delete(versionKey(f.id(), v.ID))
-			deltas[v.hash()]--
-		}
-	}
 	rec := *f.node
-	rec.Cur, rec.NVers = keep[0], len(keep)
+	dropVersions(b, &rec, slices.DeleteFunc(all, func(v *version) bool { return !slices.Contains(ids, v.ID) }), f.above, deltas)
+	rec.Cur = keep[0]
 	b.Set(f.key(), encode(&rec))
 	if err := e.commit(b, nil, deltas); err != nil {
 		return storage.E(op, storage.KindOf(err), path, err)
@@ -64,18 +59,27 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 // pruneVersions adds to b the destruction of the oldest versions of the file
 // rec beyond the newest max, counting in deltas the references they drop. The
 // version being added to b is not yet in the store and counts as the newest.
-func (e *Engine) pruneVersions(b *meta.Batch, rec *node, max int, deltas map[blob.Hash]int) error {
+func (e *Engine) pruneVersions(b *meta.Batch, rec *node, max int, chain []storage.NodeID, deltas map[blob.Hash]int) error {
 	stored, err := e.versions(rec.ID)
 	if err != nil {
 		return err
 	}
-	keepStored := max - 1
-	for _, v := range stored[min(keepStored, len(stored)):] {
+	dropVersions(b, rec, stored[min(max-1, len(stored)):], chain, deltas)
+	return nil
+}
+
+// dropVersions adds to b the destruction of the versions vs of the file rec,
+// below the folders chain: their records, their usage and, in deltas, their
+// content references. It updates rec's counts; the caller stores rec.
+func dropVersions(b *meta.Batch, rec *node, vs []*version, chain []storage.NodeID, deltas map[blob.Hash]int) {
+	for _, v := range vs {
 		b.Delete(versionKey(rec.ID, v.ID))
 		deltas[v.hash()]--
+		addFolders(b, chain, -v.Size)
+		addStored(b, v.AuthorID, -v.Size)
+		rec.Stored -= v.Size
+		rec.NVers--
 	}
-	rec.NVers = min(rec.NVers, max)
-	return nil
 }
 
 func (n *namespace) RestoreVersion(ctx context.Context, path string, id uint64) (storage.Info, error) {

@@ -89,7 +89,10 @@ func (n *namespace) precheck(op string, dir []string, name string, opt storage.P
 	case err != nil:
 		return storage.E(op, storage.KindOf(err), path, err)
 	}
-	return n.checkWrite(op, path, parent.rights, cur, opt)
+	if err := n.checkWrite(op, path, parent.rights, cur, opt); err != nil {
+		return err
+	}
+	return n.room(op, path, parent.limits, opt.Size)
 }
 
 // addVersion records c as the new current version of the file name in the
@@ -119,9 +122,12 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if rec == nil {
 		err = n.unlocked(op, path, pid, parent.above, false)
 	} else {
-		err = n.unlocked(op, path, rec.ID, append(parent.above, pid), false)
+		err = n.unlocked(op, path, rec.ID, parent.chain(), false)
 	}
 	if err != nil {
+		return storage.Info{}, err
+	}
+	if err := n.room(op, path, parent.limits, c.size); err != nil {
 		return storage.Info{}, err
 	}
 	now := e.now()
@@ -133,7 +139,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if mtime.IsZero() {
 		mtime = now
 	}
-	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], Hash: c.hash[:], ModTime: mtime.UnixNano(), Author: n.p.Login}
+	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], Hash: c.hash[:], ModTime: mtime.UnixNano(), Author: n.p.Login, AuthorID: n.p.UserID}
 
 	b := e.meta.NewBatch()
 	if rec == nil {
@@ -148,7 +154,10 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	}
 	rec.Modified, rec.Cur = now.UnixNano(), v
 	rec.NVers++
+	rec.Stored += v.Size
 	b.Set(versionKey(rec.ID, vid), encode(v))
+	addFolders(b, parent.chain(), v.Size)
+	addStored(b, v.AuthorID, v.Size)
 
 	var adds []*blob.Pending
 	deltas := map[blob.Hash]int{}
@@ -158,7 +167,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 		deltas[c.hash]++
 	}
 	if max := e.opts.MaxVersions; max > 0 && rec.NVers > max {
-		if err := e.pruneVersions(b, rec, max, deltas); err != nil {
+		if err := e.pruneVersions(b, rec, max, parent.chain(), deltas); err != nil {
 			b.Discard()
 			return storage.Info{}, metaErr(op, path, err)
 		}

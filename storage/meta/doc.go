@@ -2,6 +2,9 @@
 // backed by Pebble (github.com/cockroachdb/pebble/v2). It is the only package
 // that imports Pebble; everything above sees keys, values, scans and batches.
 //
+// Counters are values changed by Batch.Add without reading them (a Pebble
+// merge operator sums the deltas); they must only ever be written by Add.
+//
 // A batch is committed with sync: when Commit returns, the change survives a
 // crash. Batches are atomic but not isolated, so every read-modify-write above
 // this package holds a lock on the keys it decides on.
@@ -20,6 +23,15 @@
 //	v/      storage/engine  v/<file id><^version id>             version record (JSON); the inverted ID lists newest first
 //	s/      storage/engine  s/ids                                high-water mark of node and version IDs (IDs are
 //	                                                             handed out from memory in ranges below it)
+//	        storage/engine  s/top                                record of "/": the rights entries at the top
+//	r/      storage/engine  r/<u|g><subject id>\x00<folder id>   empty: the folders carrying an entry for a user or
+//	                                                             group (who may traverse what)
+//	t/      storage/engine  t/i/<item id>                        user ID whose trash holds the item
+//	                        t/u/<user id>\x00<item id>           trash record (JSON): the node record, where it was
+//	q/      storage/engine  q/f/<folder id>, q/u/<user id>, q/p  usage counters (see Counters): bytes under a folder,
+//	                                                             written by a user, on the platform
+//	l/      storage/lock    l/<lock token>                       lock record (JSON)
+//	e/      storage/audit   e/...                                audit entries and their indexes (see package audit)
 //	h/      storage/blob    h/<sha-256 of plaintext, 32 bytes>   content record: content ID, size, layout, wrapped
 //	                                                             data key, reference count
 //	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the

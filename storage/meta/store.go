@@ -47,6 +47,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	po := &pebble.Options{
 		FormatMajorVersion: FormatVersion,
 		Logger:             pebbleLogger{opts.Logger},
+		Merger:             counterMerger,
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {

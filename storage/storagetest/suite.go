@@ -36,6 +36,7 @@ func Run(t *testing.T, newNS Factory) {
 		{"Delete", testDelete},
 		{"TrashRestorePurge", testTrash},
 		{"VersionsDeleteRestore", testVersionOps},
+		{"Quotas", testQuotas},
 		{"Move", testMove},
 		{"Copy", testCopy},
 		{"Conditions", testConditions},
@@ -644,4 +645,72 @@ func testVersionOps(t *testing.T, ns storage.Namespace) {
 	wantKind(t, "delete a missing version", ns.DeleteVersions(ctx, "/r/f", []uint64{12345678}), storage.NotFound)
 	_, err := ns.RestoreVersion(ctx, "/r/f", ids[0])
 	wantKind(t, "restore a deleted version", err, storage.NotFound)
+}
+
+func usage(t *testing.T, ns storage.Namespace, path string) int64 {
+	t.Helper()
+	return must(ns.Usage(ctx, path)).Bytes
+}
+
+func testQuotas(t *testing.T, ns storage.Namespace) {
+	mkdir(t, ns, "/r")
+	mkdir(t, ns, "/r/q")
+	if err := ns.SetQuota(ctx, "/r/q", 1000); err != nil {
+		t.Fatal(err)
+	}
+	if got := must(ns.Stat(ctx, "/r/q")).Quota; got != 1000 {
+		t.Fatalf("stat quota %d", got)
+	}
+	put(t, ns, "/r/q/a", Payload(1, 600))
+	if u := usage(t, ns, "/r/q"); u != 600 {
+		t.Fatalf("usage of /r/q = %d, want 600", u)
+	}
+	_, err := ns.Put(ctx, "/r/q/b", bytes.NewReader(Payload(2, 500)), storage.PutOptions{Size: 500})
+	wantKind(t, "over quota, size known", err, storage.NoSpace)
+	_, err = ns.Put(ctx, "/r/q/b", bytes.NewReader(Payload(2, 500)), storage.PutOptions{Size: -1})
+	wantKind(t, "over quota, size unknown", err, storage.NoSpace)
+	_, err = ns.Stat(ctx, "/r/q/b")
+	wantKind(t, "nothing stored over quota", err, storage.NotFound)
+	put(t, ns, "/r/q/a", Payload(3, 300)) // versions count
+	if u := usage(t, ns, "/r/q"); u != 900 {
+		t.Fatalf("usage with two versions = %d, want 900", u)
+	}
+	if err := ns.Delete(ctx, "/r/q/a", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if u := usage(t, ns, "/r/q"); u != 0 {
+		t.Fatalf("usage after delete = %d, want 0", u)
+	}
+	put(t, ns, "/r/q/b", Payload(2, 500))
+	_, err = ns.Restore(ctx, trashItem(t, ns, "/r/q/a").ID, "")
+	wantKind(t, "restore over quota", err, storage.NoSpace)
+	must(ns.Move(ctx, "/r/q/b", "/r/b"))
+	if u, ur := usage(t, ns, "/r/q"), usage(t, ns, "/r"); u != 0 || ur != 500 {
+		t.Fatalf("usage after move out: /r/q %d, /r %d; want 0, 500", u, ur)
+	}
+	must(ns.Restore(ctx, trashItem(t, ns, "/r/q/a").ID, ""))
+	if u, ur := usage(t, ns, "/r/q"), usage(t, ns, "/r"); u != 900 || ur != 1400 {
+		t.Fatalf("usage after restore: /r/q %d, /r %d; want 900, 1400", u, ur)
+	}
+	q := must(ns.Quotas(ctx))
+	if q.PlatformBytes != 1400 || q.UserBytes != 1400 {
+		t.Fatalf("quotas %+v, want 1400 bytes used", q)
+	}
+	if err := ns.Delete(ctx, "/r/q", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if u := usage(t, ns, "/r"); u != 500 {
+		t.Fatalf("usage after trashing a folder = %d, want 500", u)
+	}
+	if q := must(ns.Quotas(ctx)); q.PlatformBytes != 1400 {
+		t.Fatalf("trash still counts for the platform: %+v", q)
+	}
+	if _, err := ns.EmptyTrash(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if q := must(ns.Quotas(ctx)); q.PlatformBytes != 500 || q.UserBytes != 500 {
+		t.Fatalf("quotas after purge %+v, want 500", q)
+	}
+	wantKind(t, "quota below -1", ns.SetQuota(ctx, "/r", -2), storage.Invalid)
+	wantKind(t, "quota on a file", ns.SetQuota(ctx, "/r/b", 10), storage.Invalid)
 }
