@@ -17,8 +17,29 @@ import (
 // Role is a user's role. Its numbers are those of the NetExplorer API.
 type Role int
 
-// RoleAdmin is the administrator role: every right everywhere.
-const RoleAdmin Role = 1
+// The four roles.
+const (
+	RoleAdmin   Role = 1 // every right everywhere; manages the platform
+	RoleManager Role = 2 // manages the clients (tenants) and users assigned to them
+	RoleUser    Role = 3
+	RoleGuest   Role = 4
+)
+
+func (r Role) valid() bool { return r >= RoleAdmin && r <= RoleGuest }
+
+func (r Role) String() string {
+	switch r {
+	case RoleAdmin:
+		return "administrator"
+	case RoleManager:
+		return "manager"
+	case RoleUser:
+		return "user"
+	case RoleGuest:
+		return "guest"
+	}
+	return fmt.Sprintf("role(%d)", int(r))
+}
 
 // Options configures a Service. The zero value is usable.
 type Options struct {
@@ -31,10 +52,28 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Audit records logins (success and failure). Nil records nothing.
+	Audit Auditor
+
+	// CacheTTL is how long a verified login and password are remembered, so
+	// that protocols sending them on every request (WebDAV Basic) do not pay
+	// Argon2id each time. Zero means 60 s; negative disables the cache.
+	CacheTTL time.Duration
+
+	// SessionIdle and SessionLimit end a session after that long unused and
+	// that long after its creation; zero means 30 minutes and 12 hours.
+	SessionIdle, SessionLimit time.Duration
+	// TokenIdle and TokenLimit do the same for API tokens; zero means no
+	// idle limit and 365 days.
+	TokenIdle, TokenLimit time.Duration
+
+	// Backoff tunes the brute-force protection; the zero value is usable.
+	Backoff BackoffOptions
 }
 
-// Service stores users and keys and checks credentials. It is safe for
-// concurrent use.
+// Service stores identities and checks credentials. It is safe for
+// concurrent use. Only one Service may use a given store at a time: the
+// verification cache and the failure counters live in its memory.
 type Service struct {
 	m      *meta.Store
 	aead   cipher.AEAD
@@ -42,12 +81,19 @@ type Service struct {
 	hashes chan struct{} // semaphore bounding concurrent Argon2id runs
 	log    *slog.Logger
 	now    func() time.Time
+	audit  Auditor
 	dummy  func() (string, error) // a hash verified for unknown logins, so timing does not tell
 
-	mu sync.Mutex // serialises read-modify-write of a/ keys
+	cache    *verifyCache
+	throttle *throttle
+	tokens   tokenLimits
+
+	mu sync.Mutex // serialises every read-modify-write of a/ keys
 }
 
-// New returns a Service over m. masterKey (at least 32 bytes) seals S3 secrets.
+// New returns a Service over m. masterKey (at least 32 bytes) seals S3
+// secrets. It brings records written by earlier versions up to the current
+// layout (see the package doc).
 func New(m *meta.Store, masterKey []byte, opts Options) (*Service, error) {
 	if m == nil {
 		return nil, errors.New("auth: nil metadata store")
@@ -56,7 +102,7 @@ func New(m *meta.Store, masterKey []byte, opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Service{m: m, aead: aead, argon: opts.Argon2, log: opts.Logger, now: opts.Now}
+	s := &Service{m: m, aead: aead, argon: opts.Argon2, log: opts.Logger, now: opts.Now, audit: opts.Audit}
 	if s.argon == (Argon2Params{}) {
 		s.argon = DefaultArgon2
 	}
@@ -75,29 +121,19 @@ func New(m *meta.Store, masterKey []byte, opts Options) (*Service, error) {
 		s.now = time.Now
 	}
 	s.dummy = sync.OnceValues(func() (string, error) { return hashPassword("coffre-dummy-password", s.argon) })
+	ttl := opts.CacheTTL
+	if ttl == 0 {
+		ttl = 60 * time.Second
+	}
+	if s.cache, err = newVerifyCache(ttl); err != nil {
+		return nil, err
+	}
+	s.throttle = newThrottle(opts.Backoff)
+	s.tokens = newTokenLimits(opts)
+	if err := s.upgrade(); err != nil {
+		return nil, err
+	}
 	return s, nil
-}
-
-// user is the record stored at a/u/<login>.
-type user struct {
-	ID       string    `json:"id"`
-	Login    string    `json:"login"`
-	Role     Role      `json:"role"`
-	Password string    `json:"password"` // PHC string, see the package doc
-	Created  time.Time `json:"created"`
-}
-
-// key is the record stored at a/k/<access key>.
-type key struct {
-	Login   string    `json:"login"`
-	Secret  []byte    `json:"secret"` // sealed, see the package doc
-	Created time.Time `json:"created"`
-}
-
-func userKey(login string) []byte    { return []byte("a/u/" + login) }
-func accessKey(access string) []byte { return []byte("a/k/" + access) }
-func principal(u user) storage.Principal {
-	return storage.Principal{UserID: u.ID, Login: u.Login, Admin: u.Role == RoleAdmin}
 }
 
 // getJSON reads the record at k into v; found is false when k is absent.
@@ -115,6 +151,23 @@ func (s *Service) getJSON(k []byte, v any) (found bool, err error) {
 	return true, nil
 }
 
+// setJSON adds k = json(v) to b.
+func setJSON(b *meta.Batch, k []byte, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("auth: encode %q: %v", k, err)) // only plain structs are encoded
+	}
+	b.Set(k, data)
+}
+
+// commit commits b, mapping a failure to kind Unavailable.
+func commit(op string, b *meta.Batch) error {
+	if err := b.Commit(); err != nil {
+		return storage.E(op, storage.Unavailable, "", err)
+	}
+	return nil
+}
+
 // hash and check run Argon2id under the concurrency bound.
 func (s *Service) hash(password string) (string, error) {
 	s.hashes <- struct{}{}
@@ -128,62 +181,19 @@ func (s *Service) check(password, encoded string) (bool, error) {
 	return checkPassword(password, encoded)
 }
 
-// VerifyPassword returns the principal of login if password is its password.
-// Unknown logins and wrong passwords both fail with the kind Unauthenticated
-// and the same message, after the same amount of work.
-func (s *Service) VerifyPassword(login, password string) (storage.Principal, error) {
-	const op = "verify password"
-	var u user
-	found, err := s.getJSON(userKey(login), &u)
-	if err != nil {
-		return storage.Principal{}, storage.E(op, storage.Unavailable, "", err)
-	}
-	encoded := u.Password
-	if !found {
-		if encoded, err = s.dummy(); err != nil {
-			return storage.Principal{}, storage.E(op, storage.Other, "", err)
-		}
-	}
-	ok, err := s.check(password, encoded)
-	if err != nil {
-		return storage.Principal{}, storage.E(op, storage.Other, "", err)
-	}
-	if !found || !ok {
-		s.log.Warn("login failed", "login", login)
-		return storage.Principal{}, storage.Errorf(op, storage.Unauthenticated, "", "invalid login or password")
-	}
-	return principal(u), nil
+// metaErr maps a metadata store failure to kind Unavailable.
+func metaErr(op string, err error) error { return storage.E(op, storage.Unavailable, "", err) }
+
+// invalid returns an Invalid error naming field.
+func invalid(op, field, format string, args ...any) error {
+	return storage.E(op, storage.Invalid, "", &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
 }
 
-// SecretKey returns the owner's login and the plaintext secret of an S3
-// access key, for SigV4 verification. An unknown key fails with the kind
-// Unauthenticated.
-func (s *Service) SecretKey(access string) (login, secret string, err error) {
-	const op = "secret key"
-	var k key
-	found, err := s.getJSON(accessKey(access), &k)
-	if err != nil {
-		return "", "", storage.E(op, storage.Unavailable, "", err)
-	}
-	if !found {
-		return "", "", storage.Errorf(op, storage.Unauthenticated, "", "unknown access key")
-	}
-	plain, err := open(s.aead, k.Secret, []byte(access))
-	if err != nil {
-		return "", "", storage.E(op, storage.Corrupt, "", err)
-	}
-	return k.Login, string(plain), nil
+// FieldError says which input field is wrong; it is the cause of Invalid
+// errors, so that the REST API can fill {"errors": {field: [msg]}}.
+type FieldError struct {
+	Field string
+	Msg   string
 }
 
-// Principal returns the principal of login, or an error of kind NotFound.
-func (s *Service) Principal(login string) (storage.Principal, error) {
-	var u user
-	found, err := s.getJSON(userKey(login), &u)
-	if err != nil {
-		return storage.Principal{}, storage.E("principal", storage.Unavailable, "", err)
-	}
-	if !found {
-		return storage.Principal{}, storage.Errorf("principal", storage.NotFound, "", "no user %q", login)
-	}
-	return principal(u), nil
-}
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }

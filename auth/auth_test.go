@@ -12,6 +12,8 @@ import (
 
 var cheap = Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
+var local = Origin{IP: "127.0.0.1", Protocol: "rest"}
+
 func openMeta(t *testing.T, dir string) *meta.Store {
 	t.Helper()
 	m, err := meta.Open(dir, meta.Options{})
@@ -34,34 +36,33 @@ func newService(t *testing.T, m *meta.Store, mk []byte) *Service {
 }
 
 func TestBootstrapGeneratesOnce(t *testing.T) {
-	ctx := context.Background()
 	m := openMeta(t, t.TempDir())
 	s := newService(t, m, masterKey(1))
 
-	created, gen, err := s.Bootstrap(ctx, BootstrapInput{})
+	created, gen, err := s.Bootstrap(context.Background(), BootstrapInput{})
 	if err != nil || !created {
 		t.Fatalf("Bootstrap = %v, %v; want created", created, err)
 	}
 	if gen.Login != "admin" || len(gen.Password) != 24 || len(gen.AccessKey) != 20 || len(gen.SecretKey) != 40 {
 		t.Fatalf("generated credentials %+v", gen)
 	}
-	p, err := s.VerifyPassword("admin", gen.Password)
+	p, err := s.Login(context.Background(), "admin", gen.Password, local)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !p.Admin || p.Login != "admin" || !strings.HasPrefix(p.UserID, "u-") {
 		t.Fatalf("principal %+v", p)
 	}
-	login, secret, err := s.SecretKey(gen.AccessKey)
-	if err != nil || login != "admin" || secret != gen.SecretKey {
-		t.Fatalf("SecretKey = %q, %q, %v", login, secret, err)
+	kp, secret, err := s.SecretKey(context.Background(), gen.AccessKey, local)
+	if err != nil || kp.Login != "admin" || kp.UserID != p.UserID || secret != gen.SecretKey {
+		t.Fatalf("SecretKey = %+v, %q, %v", kp, secret, err)
 	}
 
-	created, again, err := s.Bootstrap(ctx, BootstrapInput{Password: "another-password"})
+	created, again, err := s.Bootstrap(context.Background(), BootstrapInput{Password: "another-password"})
 	if err != nil || created || again != (Credentials{}) {
 		t.Fatalf("second Bootstrap = %v, %+v, %v; want nothing", created, again, err)
 	}
-	if _, err := s.VerifyPassword("admin", gen.Password); err != nil {
+	if _, err := s.Login(context.Background(), "admin", gen.Password, local); err != nil {
 		t.Fatalf("second Bootstrap changed the password: %v", err)
 	}
 }
@@ -77,10 +78,10 @@ func TestBootstrapUsesInput(t *testing.T) {
 	if gen.Password != "" || gen.AccessKey != "" || gen.SecretKey != "" {
 		t.Fatalf("operator-chosen values reported as generated: %+v", gen)
 	}
-	if _, err := s.VerifyPassword("admin", "correct horse"); err != nil {
+	if _, err := s.Login(context.Background(), "admin", "correct horse", local); err != nil {
 		t.Fatal(err)
 	}
-	if _, secret, err := s.SecretKey("ADMINKEY"); err != nil || secret != in.SecretKey {
+	if _, secret, err := s.SecretKey(context.Background(), "ADMINKEY", local); err != nil || secret != in.SecretKey {
 		t.Fatal(secret, err)
 	}
 }
@@ -98,7 +99,7 @@ func TestBootstrapRejectsBadInput(t *testing.T) {
 			t.Errorf("Bootstrap(%+v) = %v; want Invalid", in, err)
 		}
 	}
-	if _, err := s.Principal("admin"); !storage.Is(storage.NotFound, err) {
+	if _, err := s.Principal(context.Background(), "admin"); !storage.Is(storage.NotFound, err) {
 		t.Fatalf("a rejected bootstrap created the user: %v", err)
 	}
 }
@@ -109,8 +110,8 @@ func TestVerifyPasswordFailures(t *testing.T) {
 	if _, _, err := s.Bootstrap(context.Background(), BootstrapInput{Password: "the-password"}); err != nil {
 		t.Fatal(err)
 	}
-	_, errWrong := s.VerifyPassword("admin", "the-passworD")
-	_, errUnknown := s.VerifyPassword("nobody", "the-password")
+	_, errWrong := s.Login(context.Background(), "admin", "the-passworD", local)
+	_, errUnknown := s.Login(context.Background(), "nobody", "the-password", local)
 	for _, err := range []error{errWrong, errUnknown} {
 		if !storage.Is(storage.Unauthenticated, err) {
 			t.Fatalf("got %v; want Unauthenticated", err)
@@ -119,7 +120,7 @@ func TestVerifyPasswordFailures(t *testing.T) {
 	if errWrong.Error() != errUnknown.Error() {
 		t.Fatalf("wrong password %q and unknown login %q are distinguishable", errWrong, errUnknown)
 	}
-	if _, _, err := s.SecretKey("NOSUCHKEY"); !storage.Is(storage.Unauthenticated, err) {
+	if _, _, err := s.SecretKey(context.Background(), "NOSUCHKEY", local); !storage.Is(storage.Unauthenticated, err) {
 		t.Fatalf("SecretKey(unknown) = %v; want Unauthenticated", err)
 	}
 }
@@ -140,12 +141,12 @@ func TestSecretsAtRest(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil || n != 2 {
+	if err != nil || n != 4 {
 		t.Fatalf("scan: %d records, %v", n, err)
 	}
 
 	other := newService(t, m, masterKey(2))
-	if _, _, err := other.SecretKey("AKEY"); !storage.Is(storage.Corrupt, err) {
+	if _, _, err := other.SecretKey(context.Background(), "AKEY", local); !storage.Is(storage.Corrupt, err) {
 		t.Fatalf("SecretKey under the wrong master key = %v; want Corrupt", err)
 	}
 }
@@ -165,7 +166,7 @@ func TestSealedSecretBoundToAccessKey(t *testing.T) {
 	if err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.SecretKey("KEYTWO"); !storage.Is(storage.Corrupt, err) {
+	if _, _, err := s.SecretKey(context.Background(), "KEYTWO", local); !storage.Is(storage.Corrupt, err) {
 		t.Fatalf("moved secret opened: %v", err)
 	}
 }
@@ -195,7 +196,7 @@ func TestReopenKeepsUsers(t *testing.T) {
 	if created, _, err := s2.Bootstrap(context.Background(), BootstrapInput{}); err != nil || created {
 		t.Fatalf("Bootstrap after reopen = %v, %v", created, err)
 	}
-	if _, err := s2.VerifyPassword("admin", gen.Password); err != nil {
+	if _, err := s2.Login(context.Background(), "admin", gen.Password, local); err != nil {
 		t.Fatal(err)
 	}
 }

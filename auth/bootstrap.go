@@ -3,8 +3,6 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -54,7 +52,7 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (created boo
 	if err := ctx.Err(); err != nil {
 		return false, Credentials{}, err
 	}
-	var existing user
+	var existing userRecord
 	found, err := s.getJSON(userKey(AdminLogin), &existing)
 	if err != nil {
 		return false, Credentials{}, storage.E(op, storage.Unavailable, "", err)
@@ -89,31 +87,21 @@ func (s *Service) Bootstrap(ctx context.Context, in BootstrapInput) (created boo
 	if err != nil {
 		return false, Credentials{}, storage.E(op, storage.Other, "", err)
 	}
-	sealed, err := seal(s.aead, []byte(full.SecretKey), []byte(full.AccessKey))
+	id, err := s.newUserID()
+	if err != nil {
+		return false, Credentials{}, metaErr(op, err)
+	}
+	u := &userRecord{ID: id, Login: AdminLogin, Role: RoleAdmin, Language: "auto", Password: hash, Created: s.now().UTC()}
+	k, err := s.newKeyRecord(u, full.AccessKey, full.SecretKey)
 	if err != nil {
 		return false, Credentials{}, storage.E(op, storage.Other, "", err)
-	}
-	id := make([]byte, 16)
-	if _, err := rand.Read(id); err != nil {
-		return false, Credentials{}, storage.E(op, storage.Other, "", err)
-	}
-	now := s.now().UTC()
-	u := user{ID: "u-" + hex.EncodeToString(id), Login: AdminLogin, Role: RoleAdmin, Password: hash, Created: now}
-	k := key{Login: AdminLogin, Secret: sealed, Created: now}
-
-	ub, err := json.Marshal(u)
-	if err != nil {
-		return false, Credentials{}, err
-	}
-	kb, err := json.Marshal(k)
-	if err != nil {
-		return false, Credentials{}, err
 	}
 	b := s.m.NewBatch()
-	b.Set(userKey(AdminLogin), ub)
-	b.Set(accessKey(full.AccessKey), kb)
-	if err := b.Commit(); err != nil {
-		return false, Credentials{}, storage.E(op, storage.Unavailable, "", err)
+	putUser(b, u)
+	setJSON(b, accessKey(full.AccessKey), &k)
+	b.Set(userKeyIndex(u.ID, full.AccessKey), nil)
+	if err := commit(op, b); err != nil {
+		return false, Credentials{}, err
 	}
 	s.log.Info("administrator created", "login", AdminLogin, "access_key", full.AccessKey)
 	return true, generated, nil
