@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"coffre/storage/erasure"
 )
 
 // tagSize is what AES-GCM adds to every block.
@@ -53,7 +55,11 @@ func (s *Store) wrapKey(key []byte, id contentID) ([]byte, error) {
 	if _, err := rand.Read(out); err != nil {
 		return nil, err
 	}
-	return s.master.Seal(out, out[:12], key, wrapData(id)), nil
+	out = s.master.Seal(out, out[:12], key, wrapData(id))
+	if len(out) != erasure.WrappedKeySize {
+		return nil, fmt.Errorf("wrapped key of %d bytes, shard headers hold %d", len(out), erasure.WrappedKeySize)
+	}
+	return out, nil
 }
 
 // unwrapKey returns the cipher of a content from its wrapped data key.

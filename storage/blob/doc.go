@@ -34,7 +34,20 @@
 //
 // Shard blocks are encrypted with the data key, nonce = the block index as a
 // 12-byte big-endian number, no additional data. A drive folder alone reveals
-// nothing: the data keys are only in the metadata store, wrapped.
+// nothing: the data keys are stored only wrapped by the master key, which is
+// kept out of the drives.
+//
+// # Recovery
+//
+// Every shard header (package erasure, format version 2) repeats what the
+// content record holds but the reference count: k, m, block size, size,
+// SHA-256, MD5, content id and the same 60-byte wrapped data key. The
+// final header is written before the shard file's fsync, so a durable shard
+// file describes its content completely; a header without the final flag is
+// a write that never finished. ScanHeaders walks the drives and yields the
+// headers; Restore turns one into a record. A lost metadata store is rebuilt
+// from its newest checkpoint plus the headers of contents written since
+// (inline content lives only in the metadata store and the checkpoint).
 //
 // # Concurrency
 //

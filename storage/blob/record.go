@@ -72,5 +72,28 @@ func parseRecord(b []byte) (*record, error) {
 	return r, nil
 }
 
+// header returns the final header of shard i of the content h of r.
+func (r *record) header(h Hash, i int) erasure.Header {
+	hd := erasure.Header{Version: erasure.FormatVersion, Algo: erasure.ChecksumHighwayHash256, Shard: i,
+		K: r.k, M: r.m, Flags: erasure.FlagFinal, ID: r.id, BlockSize: r.blockSize, Overhead: tagSize,
+		Size: r.size, Hash: h, MD5: r.md5}
+	copy(hd.WrappedKey[:], r.wrapped)
+	return hd
+}
+
+// recordFromHeader returns the record (with no reference) that a final
+// shard header describes.
+func recordFromHeader(hd *erasure.Header) (Hash, *record, error) {
+	if !hd.Final() {
+		return Hash{}, nil, fmt.Errorf("%w: header of an unfinished write", errRecord)
+	}
+	if hd.Overhead != tagSize {
+		return Hash{}, nil, fmt.Errorf("%w: cipher overhead %d", errRecord, hd.Overhead)
+	}
+	r := &record{k: hd.K, m: hd.M, blockSize: hd.BlockSize, size: hd.Size, md5: hd.MD5, id: hd.ID,
+		wrapped: append([]byte(nil), hd.WrappedKey[:]...)}
+	return Hash(hd.Hash), r, nil
+}
+
 func recordKey(h Hash) []byte { return append([]byte("h/"), h[:]...) }
 func inlineKey(h Hash) []byte { return append([]byte("d/"), h[:]...) }

@@ -93,8 +93,7 @@ func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult
 		f, err := d.Create(ss.name)
 		if err == nil {
 			var b [erasure.HeaderSize]byte
-			hd := erasure.Header{Version: erasure.FormatVersion, Algo: erasure.ChecksumHighwayHash256, Shard: i,
-				K: rec.k, M: rec.m, ID: rec.id, BlockSize: rec.blockSize, Overhead: tagSize, Size: rec.size, Hash: h}
+			hd := rec.header(h, i)
 			hd.Marshal(b[:])
 			if _, err = f.WriteAt(b[:], 0); err != nil {
 				_ = f.Close()

@@ -62,7 +62,7 @@ func (ss *shardSet) openOne(i int, d Drive) (File, error) {
 		return nil, fmt.Errorf("read header: %w", io.ErrUnexpectedEOF)
 	}
 	hd, err := erasure.ParseHeader(b[:])
-	if err == nil && (hd.ID != ss.rec.id || hd.Shard != i || hd.Layout() != ss.lay || hd.Hash != ss.h) {
+	if err == nil && hd != ss.rec.header(ss.h, i) {
 		err = fmt.Errorf("%w: describes another shard", erasure.ErrHeader)
 	}
 	if err != nil {

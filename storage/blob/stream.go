@@ -79,6 +79,7 @@ func (s *Store) writeStream(ctx context.Context, r io.Reader, prefix []byte, siz
 	errs := make([]error, n)
 	hdr := erasure.Header{Version: erasure.FormatVersion, Algo: erasure.ChecksumHighwayHash256,
 		K: s.k, M: s.m, ID: id, BlockSize: s.bs, Overhead: tagSize}
+	copy(hdr.WrappedKey[:], wrapped)
 	var wg sync.WaitGroup
 	for i, d := range s.drives {
 		wg.Go(func() {
@@ -276,8 +277,12 @@ func (s *Store) writeStream(ctx context.Context, r io.Reader, prefix []byte, siz
 	p = &Pending{s: s, Size: total, id: id, wrapped: wrapped, onDisk: true}
 	shah.Sum(p.Hash[:0])
 	md5h.Sum(p.MD5[:0])
+	// The final header (size, SHA-256, MD5) goes in before the fsync, so a
+	// shard file that is durable describes its content completely.
 	hdr.Size = total
 	hdr.Hash = p.Hash
+	hdr.MD5 = p.MD5
+	hdr.Flags = erasure.FlagFinal
 	for i, f := range files {
 		if f == nil || errs[i] != nil {
 			continue

@@ -14,6 +14,10 @@
 //	offset HeaderSize             checksum of block 0 (SumSize bytes) | shard of block 0
 //	...                           checksum of block b | shard of block b
 //
+// The header (format version 2, HeaderSize = 256 bytes) carries everything
+// needed to rebuild the content's record without the metadata store,
+// including the wrapped data key; see Header.
+//
 // All blocks but the last have the same shard length, so the offset of any
 // block is computable from the layout alone (Layout.ShardOffset). The
 // checksum is HighwayHash-256 under a fixed key (Checksum): it detects

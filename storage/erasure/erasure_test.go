@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -59,9 +60,7 @@ func TestGolden(t *testing.T) {
 		got = append(got, g)
 	}
 	var hb [HeaderSize]byte
-	hd := Header{Version: FormatVersion, Algo: ChecksumHighwayHash256, Shard: 3, K: 2, M: 2,
-		ID: [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, BlockSize: 1 << 20, Overhead: 16,
-		Size: 12345678, Hash: [32]byte{0xaa, 0xbb}}
+	hd := goldenHeader()
 	hd.Marshal(hb[:])
 	file := struct {
 		Vectors []golden
@@ -90,6 +89,46 @@ func TestGolden(t *testing.T) {
 	back, err := ParseHeader(hb[:])
 	if err != nil || back != hd {
 		t.Fatalf("header round trip: %+v, %v", back, err)
+	}
+}
+
+func goldenHeader() Header {
+	hd := Header{Version: FormatVersion, Algo: ChecksumHighwayHash256, Shard: 3, K: 2, M: 2, Flags: FlagFinal,
+		ID: [16]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, BlockSize: 1 << 20, Overhead: 16,
+		Size: 12345678, Hash: [32]byte{0xaa, 0xbb}, MD5: [16]byte{0xcc, 0xdd, 15: 0xee}}
+	for i := range hd.WrappedKey {
+		hd.WrappedKey[i] = byte(0x40 + i)
+	}
+	return hd
+}
+
+// TestHeaderDamage flips every bit of a header in turn: each flip is refused.
+// Headers of another version are refused too.
+func TestHeaderDamage(t *testing.T) {
+	hd := goldenHeader()
+	var hb [HeaderSize]byte
+	hd.Marshal(hb[:])
+	for i := range HeaderSize * 8 {
+		b := hb
+		b[i/8] ^= 1 << (i % 8)
+		if _, err := ParseHeader(b[:]); !errors.Is(err, ErrHeader) {
+			t.Fatalf("bit %d flipped: %v", i, err)
+		}
+	}
+	old := hd
+	old.Version = 1
+	old.Marshal(hb[:])
+	if _, err := ParseHeader(hb[:]); !errors.Is(err, ErrHeader) {
+		t.Fatalf("version 1 accepted: %v", err)
+	}
+	if _, err := ParseHeader(hb[:HeaderSize-1]); !errors.Is(err, ErrHeader) {
+		t.Fatalf("short header accepted: %v", err)
+	}
+	notFinal := hd
+	notFinal.Flags = 0
+	notFinal.Marshal(hb[:])
+	if back, err := ParseHeader(hb[:]); err != nil || back.Final() || back.WrappedKey != hd.WrappedKey {
+		t.Fatalf("header of a write in progress: %+v, %v", back, err)
 	}
 }
 
