@@ -106,7 +106,7 @@ func (l *Log) Query(ctx context.Context, q Query) (Page, error) {
 			spans = append(spans, span{prefix: indexPrefix(prefixType, t)})
 		}
 	default:
-		spans = []span{{prefix: []byte(prefixTime), primary: true}}
+		spans = []span{{prefix: []byte(prefixTime)}}
 	}
 
 	want := limit + 1
@@ -155,11 +155,8 @@ func comparePos(a, b pos) int {
 }
 
 // span is one index to read: keys prefix+<t><id>, with the entry as value
-// (primary) or to be read from e/t/.
-type span struct {
-	prefix  []byte
-	primary bool
-}
+// (e/t/) or an empty value (the entry is read from e/t/).
+type span struct{ prefix []byte }
 
 func (sp span) key(p pos) []byte {
 	return p.append(append(make([]byte, 0, len(sp.prefix)+posLen), sp.prefix...))
@@ -168,7 +165,7 @@ func (sp span) key(p pos) []byte {
 // load returns the entry an index key points to; ok is false when the entry
 // is gone (pruned since the index was read).
 func (l *Log) load(sp span, p pos, v []byte) (e Entry, ok bool, err error) {
-	if !sp.primary {
+	if len(v) == 0 {
 		v, err = l.m.Get(p.append([]byte(prefixTime)))
 		if errors.Is(err, meta.ErrNotFound) {
 			return Entry{}, false, nil
@@ -240,7 +237,7 @@ func (l *Log) backward(ctx context.Context, sp span, lo, hi pos, want int, match
 				return nil
 			}
 			it := item{p: posOf(k[len(sp.prefix):])}
-			if sp.primary {
+			if len(v) > 0 {
 				it.v = bytes.Clone(v)
 			}
 			items = append(items, it)
@@ -272,6 +269,15 @@ func (l *Log) backward(ctx context.Context, sp span, lo, hi pos, want int, match
 				}
 			}
 		}
+		if len(items) == 0 {
+			// Nothing here: seek back to the newest key below the window.
+			bound, ok, err := l.seekBack(sp, lo, wlo)
+			if err != nil || !ok {
+				return out, err
+			}
+			hi, delta = bound, max(delta, 1<<30)
+			continue
+		}
 		if overflow {
 			hi = items[0].p
 			delta = max(items[len(items)-1].p.t-items[0].p.t, 1)
@@ -283,6 +289,56 @@ func (l *Log) backward(ctx context.Context, sp span, lo, hi pos, want int, match
 		}
 	}
 	return out, nil
+}
+
+// seekBack returns an exclusive bound at most hi that is less than 2^30 ns
+// (about a second) after the newest key of sp in [lo, hi), or ok false when
+// there is none. storage/meta has no reverse iterator, so it finds the time of
+// that key bit by bit from the top, with one seek per bit, jumping to the key
+// each seek finds.
+func (l *Log) seekBack(sp span, lo, hi pos) (bound pos, ok bool, err error) {
+	upper := sp.key(hi)
+	first := func(from pos) (t uint64, found bool, err error) {
+		if from.less(lo) {
+			from = lo
+		}
+		err = l.m.Scan(sp.key(from), upper, func(k, _ []byte) error {
+			if len(k) != len(sp.prefix)+posLen {
+				return nil
+			}
+			t, found = posOf(k[len(sp.prefix):]).t, true
+			return meta.ErrStop
+		})
+		return t, found, err
+	}
+	// Invariant: a key of time t exists, and t has the bits above bit of
+	// the newest key's time.
+	t, found, err := first(lo)
+	if err != nil || !found {
+		return pos{}, false, err
+	}
+	const resolution = 30
+	for bit := 63; bit >= resolution; bit-- {
+		if t&(1<<bit) != 0 {
+			continue
+		}
+		cand := (t | 1<<bit) &^ (1<<bit - 1)
+		if hi.less(pos{cand, 0}) {
+			continue
+		}
+		kt, found, err := first(pos{cand, 0})
+		if err != nil {
+			return pos{}, false, err
+		}
+		if found {
+			t = kt
+		}
+	}
+	bound = hi
+	if end := t&^(1<<resolution-1) + 1<<resolution; end > t && (pos{end, 0}).less(hi) {
+		bound = pos{end, 0}
+	}
+	return bound, true, nil
 }
 
 // A cursor is the position of the last entry of a page and the direction,
