@@ -24,6 +24,9 @@ type Info struct {
 	// Quota is a folder's own limit in bytes: 0 unlimited, -1 inherited
 	// (no limit of its own); the limits of the folders above always apply.
 	Quota int64
+	// PurgeDays, on a folder, removes (to the trash of the folder's owner)
+	// files below it not modified for that many days; 0 never.
+	PurgeDays int
 	// Rights are the caller's effective rights on the node: for a folder, the
 	// rights that apply in it; for a file, those of its folder. They give the
 	// REST can_* fields.
@@ -227,6 +230,9 @@ type Namespace interface {
 	// SetQuota sets a folder's own quota (administrators only): bytes, 0 for
 	// unlimited, -1 to inherit.
 	SetQuota(ctx context.Context, path string, quota int64) error
+	// SetPurgeDays sets a folder's purge frequency in days (0: never). The
+	// caller needs Delete there.
+	SetPurgeDays(ctx context.Context, path string, days int) error
 	// Quotas reports the caller's usage and the platform's against their limits.
 	Quotas(ctx context.Context) (Quotas, error)
 

@@ -46,6 +46,10 @@ type Principal struct {
 	// Quota is how many bytes of content the user may own; 0 means no limit.
 	Quota int64
 
+	// Where the request comes from, for the audit log.
+	IP, UserAgent string
+	Protocol      string // "s3", "webdav", "rest", "web", "cli"
+
 	// Root, when non-zero, confines the principal below this node (share links).
 	Root NodeID
 	// Max, when non-zero, bounds the rights the principal may use anywhere.

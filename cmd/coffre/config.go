@@ -21,11 +21,25 @@ type Config struct {
 	// DataDir holds the lock file and, by default, the metadata store, the
 	// drive folders and the master key file. Relative paths elsewhere in the
 	// config are relative to it.
-	DataDir string        `toml:"data_dir"`
-	HTTP    HTTPConfig    `toml:"http"`
-	S3      S3Config      `toml:"s3"`
-	Storage StorageConfig `toml:"storage"`
-	Log     LogConfig     `toml:"log"`
+	DataDir   string          `toml:"data_dir"`
+	HTTP      HTTPConfig      `toml:"http"`
+	S3        S3Config        `toml:"s3"`
+	Storage   StorageConfig   `toml:"storage"`
+	Namespace NamespaceConfig `toml:"namespace"`
+	Log       LogConfig       `toml:"log"`
+}
+
+// NamespaceConfig sets the rules of the one namespace: trash, versions,
+// locks, the platform quota, the audit log and the background care.
+type NamespaceConfig struct {
+	TrashRetention      time.Duration `toml:"trash_retention"`
+	MaxVersions         int           `toml:"max_versions"`
+	LockTimeout         time.Duration `toml:"lock_timeout"`
+	MaxLockTimeout      time.Duration `toml:"max_lock_timeout"`
+	LockRead            bool          `toml:"lock_read"`
+	Quota               int64         `toml:"quota"`
+	AuditRetention      time.Duration `toml:"audit_retention"`
+	MaintenanceInterval time.Duration `toml:"maintenance_interval"`
 }
 
 // HTTPConfig is the main listener: /health, /ready and, later, /dav/ and /api/.
@@ -82,6 +96,16 @@ func Default() Config {
 			InlineLimit:   128 << 10,
 			MasterKeyFile: "master.key",
 			MasterKey:     "",
+		},
+		Namespace: NamespaceConfig{
+			TrashRetention:      30 * 24 * time.Hour,
+			MaxVersions:         100,
+			LockTimeout:         24 * time.Hour,
+			MaxLockTimeout:      30 * 24 * time.Hour,
+			LockRead:            false,
+			Quota:               0,
+			AuditRetention:      365 * 24 * time.Hour,
+			MaintenanceInterval: time.Hour,
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
@@ -154,11 +178,22 @@ func (c *Config) validate() error {
 		{"http.read_header_timeout", c.HTTP.ReadHeaderTimeout},
 		{"http.idle_timeout", c.HTTP.IdleTimeout},
 		{"http.shutdown_timeout", c.HTTP.ShutdownTimeout},
+		{"namespace.trash_retention", c.Namespace.TrashRetention},
+		{"namespace.lock_timeout", c.Namespace.LockTimeout},
+		{"namespace.max_lock_timeout", c.Namespace.MaxLockTimeout},
+		{"namespace.audit_retention", c.Namespace.AuditRetention},
+		{"namespace.maintenance_interval", c.Namespace.MaintenanceInterval},
 	}
 	for _, d := range durations {
 		if d.d <= 0 {
 			bad("%s must be positive, such as \"10s\"", d.name)
 		}
+	}
+	if c.Namespace.MaxVersions < 0 {
+		bad("namespace.max_versions %d: 0 keeps every version, otherwise how many to keep", c.Namespace.MaxVersions)
+	}
+	if c.Namespace.Quota < 0 {
+		bad("namespace.quota %d: bytes, 0 for no limit", c.Namespace.Quota)
 	}
 	if c.HTTP.MaxHeaderBytes < 4<<10 || c.HTTP.MaxHeaderBytes > 1<<20 {
 		bad("http.max_header_bytes %d: must be from 4096 to 1048576", c.HTTP.MaxHeaderBytes)

@@ -13,6 +13,7 @@ import (
 	"coffre/admin"
 	"coffre/auth"
 	"coffre/gateway"
+	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
 
@@ -76,11 +77,26 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		log.Info("removed orphan shards", "files", files, "bytes", bytes)
 	}
 
-	eng, err := engine.New(st.meta, st.blob, engine.Options{Logger: log.With("component", "engine")})
+	ns := cfg.Namespace
+	auditLog, err := audit.New(st.meta, audit.Options{Retention: ns.AuditRetention, Logger: log.With("component", "audit")})
 	if err != nil {
 		return err
 	}
-	_ = eng // the front ends (WebDAV, REST, S3) that use it come in later issues
+	eng, err := engine.New(st.meta, st.blob, engine.Options{
+		Logger:         log.With("component", "engine"),
+		Audit:          auditLog,
+		MaxVersions:    ns.MaxVersions,
+		TrashRetention: ns.TrashRetention,
+		LockTimeout:    ns.LockTimeout,
+		MaxLockTimeout: ns.MaxLockTimeout,
+		LockRead:       ns.LockRead,
+		Quota:          ns.Quota,
+		Interval:       ns.MaintenanceInterval,
+	})
+	if err != nil {
+		return err
+	}
+	// The front ends (WebDAV, REST, S3) that use eng come in later issues.
 
 	// Listen before creating the administrator, so that a taken port fails
 	// the first start before any credentials are generated and printed.
@@ -128,22 +144,31 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Logger:            log,
 	}, mux)
 
-	return runAll(ctx, log, srv, ln, st, cfg.DataDir)
+	loops := []loop{{"healer", st.blob.Run}, {"engine maintenance", eng.Run}, {"audit retention", auditLog.Run}}
+	return runAll(ctx, log, srv, ln, loops, cfg.DataDir)
 }
 
-// runAll serves until ctx ends and the healer alongside; the healer stops
-// only once the server has finished its in-flight requests.
-func runAll(ctx context.Context, log *slog.Logger, srv *gateway.Server, ln net.Listener, st *store, dataDir string) error {
-	healCtx, stopHeal := context.WithCancel(context.WithoutCancel(ctx))
+// loop is a background task that runs until its context ends.
+type loop struct {
+	name string
+	run  func(context.Context) error
+}
+
+// runAll serves until ctx ends, with the background loops alongside; the
+// loops stop only once the server has finished its in-flight requests.
+func runAll(ctx context.Context, log *slog.Logger, srv *gateway.Server, ln net.Listener, loops []loop, dataDir string) error {
+	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		if err := st.blob.Run(healCtx); err != nil && !errors.Is(err, context.Canceled) {
-			log.Error("healer stopped", "err", err)
-		}
-	})
+	for _, l := range loops {
+		wg.Go(func() {
+			if err := l.run(loopCtx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("background loop stopped", "loop", l.name, "err", err)
+			}
+		})
+	}
 	log.Info("coffre is serving", "http", ln.Addr().String(), "data", dataDir, "version", version)
 	err := srv.Serve(ctx, ln)
-	stopHeal()
+	stopLoops()
 	wg.Wait()
 	return err
 }

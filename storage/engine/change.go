@@ -17,7 +17,7 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if f.isTop() {
 		return storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be deleted")
 	}
-	if err := need(op, path, f.rights, storage.Delete); err != nil {
+	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
 		return err
 	}
 	if opt.Permanent && !n.p.Admin {
@@ -52,6 +52,7 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 		b.Discard()
 		return metaErr(op, path, err)
 	}
+	n.log(b, evDestroy, f.id(), f.node.Dir, path, "")
 	if err := e.commit(b, nil, deltas); err != nil {
 		return storage.E(op, storage.KindOf(err), path, err)
 	}
@@ -83,6 +84,7 @@ func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeI
 		return nil
 	}
 	b.Delete(folderUsageKey(rec.ID))
+	b.Delete(purgeKey(rec.ID))
 	type child struct {
 		name string
 		rec  *node
@@ -153,9 +155,9 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 		return storage.Info{}, err
 	}
 	if pid == src.parent {
-		err = need(op, from, src.rights, storage.Edit) // a rename in place
-	} else if err = need(op, from, src.rights, storage.Delete); err == nil {
-		err = need(op, to, dst.rights, storage.Write)
+		err = n.need(op, from, src.rights, storage.Edit) // a rename in place
+	} else if err = n.need(op, from, src.rights, storage.Delete); err == nil {
+		err = n.need(op, to, dst.rights, storage.Write)
 	}
 	if err != nil {
 		return storage.Info{}, err
@@ -184,6 +186,7 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 	b.Delete(src.key())
 	b.Set(childKey(pid, name), encode(src.node))
 	b.Set(nodeKey(src.id()), nodeValue(pid, name))
+	n.log(b, evMove, src.id(), src.node.Dir, to, "from "+from)
 	if err := b.Commit(); err != nil {
 		return storage.Info{}, metaErr(op, to, err)
 	}

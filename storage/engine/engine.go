@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"coffre/storage"
+	"coffre/storage/audit"
 	"coffre/storage/blob"
 	"coffre/storage/lock"
 	"coffre/storage/meta"
@@ -32,6 +33,13 @@ type Options struct {
 	LockRead bool
 	// Quota caps the bytes of the whole platform; 0 means no limit.
 	Quota int64
+	// TrashRetention is how long trashed items are kept before Run purges
+	// them; 0 means 30 days.
+	TrashRetention time.Duration
+	// Interval is the pause between two passes of Run; 0 means one hour.
+	Interval time.Duration
+	// Audit receives an entry for every change and access; nil keeps none.
+	Audit *audit.Log
 	// MaxVersions caps the versions kept per file; a new version beyond it
 	// destroys the oldest. 0 keeps every version.
 	MaxVersions int
@@ -47,6 +55,7 @@ type Engine struct {
 	now  func() time.Time
 	opts Options
 
+	audit *audit.Log
 	ids   idAllocator
 	locks *lock.Table
 	// lockMu serialises the decision and creation of locks.
@@ -64,7 +73,7 @@ type Engine struct {
 
 // New opens the engine over m and b.
 func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
-	e := &Engine{meta: m, blob: b, log: opts.Logger, now: opts.Now, opts: opts}
+	e := &Engine{meta: m, blob: b, log: opts.Logger, now: opts.Now, opts: opts, audit: opts.Audit}
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}

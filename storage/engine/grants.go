@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"coffre/storage"
@@ -68,6 +69,11 @@ func (n *namespace) SetGrant(ctx context.Context, path string, to storage.Subjec
 	} else {
 		b.Set(f.key(), encode(&rec))
 	}
+	kind := "user"
+	if to.Group {
+		kind = "group"
+	}
+	n.log(b, evRights, f.id(), true, f.path(), fmt.Sprintf("%s %s: %v", kind, to.ID, r))
 	if err := b.Commit(); err != nil {
 		return metaErr(op, path, err)
 	}
@@ -82,5 +88,5 @@ func (n *namespace) canManageRights(op string, f found) error {
 	if !f.node.Dir {
 		return storage.Errorf(op, storage.Invalid, f.path(), "rights are set on folders")
 	}
-	return need(op, f.path(), f.rights, storage.Share)
+	return n.need(op, f.path(), f.rights, storage.Share)
 }

@@ -25,7 +25,9 @@ func (n *namespace) unlocked(op, path string, id storage.NodeID, above []storage
 			continue
 		}
 		if n.e.lockCovers(l, id, above, below) {
-			return storage.Errorf(op, storage.Locked, path, "locked by %s until %s", l.Login, l.Expires.UTC().Format(time.RFC3339))
+			err := storage.Errorf(op, storage.Locked, path, "locked by %s until %s", l.Login, l.Expires.UTC().Format(time.RFC3339))
+			n.record(evDenied, false, id, false, path, err.Error())
+			return err
 		}
 	}
 	return nil
@@ -78,7 +80,7 @@ func (n *namespace) Lock(ctx context.Context, path string, opt storage.LockOptio
 	if f.isTop() {
 		return storage.Lock{}, storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be locked")
 	}
-	if err := need(op, path, f.rights, storage.Edit); err != nil {
+	if err := n.need(op, path, f.rights, storage.Edit); err != nil {
 		return storage.Lock{}, err
 	}
 	if opt.Deep && !f.node.Dir {
@@ -101,6 +103,7 @@ func (n *namespace) Lock(ctx context.Context, path string, opt storage.LockOptio
 	if err := e.locks.Put(l); err != nil {
 		return storage.Lock{}, metaErr(op, path, err)
 	}
+	n.record(evLock, true, f.id(), f.node.Dir, path, "")
 	return l, nil
 }
 
@@ -148,12 +151,15 @@ func (n *namespace) Unlock(ctx context.Context, token string) error {
 	e := n.e
 	e.lockMu.Lock()
 	defer e.lockMu.Unlock()
-	if _, err := n.held(op, token); err != nil {
+	l, err := n.held(op, token)
+	if err != nil {
 		return err
 	}
 	if err := e.locks.Remove(token); err != nil {
 		return metaErr(op, "", err)
 	}
+	l = n.withPath(l)
+	n.record(evUnlock, true, l.Node, false, l.Path, "")
 	return nil
 }
 

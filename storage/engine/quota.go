@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"coffre/storage"
@@ -138,6 +139,7 @@ func (n *namespace) SetQuota(ctx context.Context, path string, quota int64) erro
 	rec.Quota = quota
 	b := e.meta.NewBatch()
 	b.Set(f.key(), encode(&rec))
+	n.log(b, evQuota, f.id(), true, path, fmt.Sprint("quota ", quota))
 	if err := b.Commit(); err != nil {
 		return metaErr(op, path, err)
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"coffre/storage"
@@ -94,7 +95,7 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 	if f.node.Dir {
 		return nil, storage.Errorf(op, storage.Conflict, path, "is a folder")
 	}
-	if err := need(op, path, f.rights, storage.Download); err != nil {
+	if err := n.need(op, path, f.rights, storage.Download); err != nil {
 		return nil, err
 	}
 	if err := n.readable(op, f); err != nil {
@@ -113,6 +114,7 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 	if err != nil {
 		return nil, storage.E(op, storage.KindOf(err), path, err)
 	}
+	n.record(evDownload, true, f.id(), false, path, fmt.Sprint("version ", v.ID))
 	return &object{Reader: r, info: info}, nil
 }
 

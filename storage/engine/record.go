@@ -74,6 +74,7 @@ type node struct {
 	ACL      []ace          `json:"acl,omitempty"`    // folders: the rights entries set here
 	Quota    int64          `json:"quota,omitempty"`  // folders: own quota (see storage.Info.Quota)
 	Stored   int64          `json:"stored,omitempty"` // files: bytes of all versions
+	Purge    int            `json:"purge,omitempty"`  // folders: purge frequency in days
 	Cur      *version       `json:"cur,omitempty"`
 	NVers    int            `json:"nvers,omitempty"`
 }
@@ -134,17 +135,18 @@ func formatGUID(g []byte) string {
 // info builds the public description of a node found at path.
 func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
 	i := storage.Info{
-		ID:       n.ID,
-		GUID:     formatGUID(n.GUID),
-		ParentID: parent,
-		Name:     name,
-		Path:     path,
-		Dir:      n.Dir,
-		Created:  time.Unix(0, n.Created).UTC(),
-		ModTime:  time.Unix(0, n.Modified).UTC(),
-		Versions: n.NVers,
-		Owner:    n.Owner,
-		Quota:    n.Quota,
+		ID:        n.ID,
+		GUID:      formatGUID(n.GUID),
+		ParentID:  parent,
+		Name:      name,
+		Path:      path,
+		Dir:       n.Dir,
+		Created:   time.Unix(0, n.Created).UTC(),
+		ModTime:   time.Unix(0, n.Modified).UTC(),
+		Versions:  n.NVers,
+		Owner:     n.Owner,
+		Quota:     n.Quota,
+		PurgeDays: n.Purge,
 	}
 	if v := n.Cur; v != nil {
 		i.Size, i.VersionID, i.MD5, i.Author = v.Size, v.ID, v.md5(), v.Author

@@ -201,12 +201,3 @@ func grantPrefix(s storage.Subject) []byte {
 func grantKey(s storage.Subject, folder storage.NodeID) []byte {
 	return appendU64(grantPrefix(s), uint64(folder))
 }
-
-// need fails unless the caller holds want in r: Permission, since they see
-// the node.
-func need(op, path string, r, want storage.Rights) error {
-	if r.Has(want) {
-		return nil
-	}
-	return storage.Errorf(op, storage.Permission, path, "needs the %v right", want&^r)
-}

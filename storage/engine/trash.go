@@ -74,6 +74,7 @@ func (n *namespace) trash(op string, f found) error {
 	b.Set(nodeKey(f.id()), nodeValue(0, ""))
 	b.Set(trashIndexKey(id), []byte(rec.User))
 	b.Set(trashKey(rec.User, id), encode(rec))
+	n.log(b, evDelete, f.id(), f.node.Dir, f.path(), "to the trash")
 	if err := b.Commit(); err != nil {
 		return metaErr(op, f.path(), err)
 	}
@@ -155,7 +156,7 @@ func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.
 	if len(dir.names) == 0 && !t.Node.Dir {
 		return storage.Info{}, storage.Errorf(op, storage.Invalid, t.Path, "files live inside a root folder")
 	}
-	if err := need(op, dir.path(), dir.rights, storage.Write); err != nil {
+	if err := n.need(op, dir.path(), dir.rights, storage.Write); err != nil {
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, dir.path(), dir.id(), dir.above, false); err != nil {
@@ -178,6 +179,7 @@ func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.
 	b.Set(nodeKey(t.Node.ID), nodeValue(dir.id(), name))
 	b.Delete(trashIndexKey(id))
 	b.Delete(trashKey(t.User, id))
+	n.log(b, evRestore, t.Node.ID, t.Node.Dir, storage.JoinPath(append(dir.names, name)...), "from the trash, was "+t.Path)
 	if err := b.Commit(); err != nil {
 		return storage.Info{}, metaErr(op, dir.path(), err)
 	}
@@ -219,11 +221,12 @@ func (n *namespace) Purge(ctx context.Context, id uint64) error {
 	if err != nil {
 		return err
 	}
-	return e.purge(ctx, t)
+	return e.purge(ctx, t, func(b *meta.Batch) { n.log(b, evPurge, t.Node.ID, t.Node.Dir, t.Path, "") })
 }
 
-// purge destroys a trash item and everything below it.
-func (e *Engine) purge(ctx context.Context, t *trashed) error {
+// purge destroys a trash item and everything below it; log adds the audit
+// entry to the batch.
+func (e *Engine) purge(ctx context.Context, t *trashed, log func(*meta.Batch)) error {
 	b := e.meta.NewBatch()
 	deltas := map[blob.Hash]int{}
 	if err := e.remove(ctx, b, 0, "", t.Node, deltas); err != nil {
@@ -232,6 +235,7 @@ func (e *Engine) purge(ctx context.Context, t *trashed) error {
 	}
 	b.Delete(trashIndexKey(t.ID))
 	b.Delete(trashKey(t.User, t.ID))
+	log(b)
 	if err := e.commit(b, nil, deltas); err != nil {
 		return storage.E("purge", storage.KindOf(err), t.Path, err)
 	}
@@ -272,8 +276,12 @@ func (e *Engine) PurgeTrash(ctx context.Context, before time.Time) (int, error) 
 	}
 	e.tree.RLock()
 	defer e.tree.RUnlock()
+	system := &namespace{e: e, p: storage.Principal{Login: "system", Protocol: "engine"}}
 	for i, t := range old {
-		if err := e.purge(ctx, t); err != nil {
+		log := func(b *meta.Batch) {
+			system.log(b, evPurge, t.Node.ID, t.Node.Dir, t.Path, "trash retention")
+		}
+		if err := e.purge(ctx, t, log); err != nil {
 			return i, err
 		}
 	}

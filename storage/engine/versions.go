@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"coffre/storage"
@@ -18,7 +19,7 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	if f.node.Dir {
 		return storage.Errorf(op, storage.Conflict, path, "is a folder")
 	}
-	if err := need(op, path, f.rights, storage.Delete); err != nil {
+	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
 		return err
 	}
 	e := n.e
@@ -50,6 +51,7 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	dropVersions(b, &rec, slices.DeleteFunc(all, func(v *version) bool { return !slices.Contains(ids, v.ID) }), f.above, deltas)
 	rec.Cur = keep[0]
 	b.Set(f.key(), encode(&rec))
+	n.log(b, evVersionDelete, f.id(), false, path, fmt.Sprint("versions ", ids))
 	if err := e.commit(b, nil, deltas); err != nil {
 		return storage.E(op, storage.KindOf(err), path, err)
 	}

@@ -48,7 +48,7 @@ func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, er
 	if err != nil {
 		return storage.Info{}, err
 	}
-	if err := need(op, from, src.rights, storage.Download); err != nil {
+	if err := n.need(op, from, src.rights, storage.Download); err != nil {
 		return storage.Info{}, err
 	}
 	if src.node.Dir {
@@ -60,6 +60,17 @@ func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, er
 	}
 	v := src.node.Cur
 	return n.addVersion(op, dir, name, storage.PutOptions{}, content{hash: v.hash(), size: v.Size, md5: v.md5()})
+}
+
+// versionEvent names the audit event of an operation that adds a version.
+func versionEvent(op string) string {
+	switch op {
+	case "copy":
+		return evCopy
+	case "restore version":
+		return evVersionRestore
+	}
+	return evUpload
 }
 
 // content is what a new version refers to: freshly written content, or
@@ -173,6 +184,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 		}
 	}
 	b.Set(childKey(pid, name), encode(rec))
+	n.log(b, versionEvent(op), rec.ID, false, path, "")
 	if err := e.commit(b, adds, deltas); err != nil {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}
@@ -212,7 +224,7 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	if !parent.node.Dir {
 		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
 	}
-	if err := need(op, path, parent.rights, storage.Write); err != nil {
+	if err := n.need(op, path, parent.rights, storage.Write); err != nil {
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, path, parent.id(), parent.above, false); err != nil {
@@ -235,6 +247,7 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	b.Set(childKey(pid, name), encode(rec))
 	b.Set(nodeKey(rec.ID), nodeValue(pid, name))
 	b.Set(guidKey(rec.GUID), binary.BigEndian.AppendUint64(nil, id))
+	n.log(b, evMkdir, rec.ID, true, path, "")
 	if err := b.Commit(); err != nil {
 		return storage.Info{}, metaErr(op, path, err)
 	}
@@ -254,7 +267,7 @@ func (n *namespace) checkWrite(op, path string, r storage.Rights, cur *node, opt
 	case cur == nil:
 		want = storage.Write
 	}
-	if err := need(op, path, r, want); err != nil {
+	if err := n.need(op, path, r, want); err != nil {
 		return err
 	}
 	return checkConditions(op, path, cur, opt)

@@ -1,0 +1,182 @@
+package engine
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+
+	"coffre/storage"
+)
+
+// The engine's own background care: trash retention, folder purge
+// frequencies and lock expiry, one pass per interval. Folders with a purge
+// frequency are indexed so that a pass does not walk the whole tree:
+//
+//	p/<folder id>  the folder's purge frequency in days (8 bytes)
+
+var prefixPurge = []byte("p/")
+
+func purgeKey(id storage.NodeID) []byte {
+	return appendU64(append([]byte(nil), prefixPurge...), uint64(id))
+}
+
+func (n *namespace) SetPurgeDays(ctx context.Context, path string, days int) error {
+	const op = "set purge frequency"
+	if days < 0 {
+		return storage.Errorf(op, storage.Invalid, path, "a purge frequency is a number of days, 0 for never")
+	}
+	f, err := n.lookup(op, path)
+	if err != nil {
+		return err
+	}
+	if !f.node.Dir || f.isTop() {
+		return storage.Errorf(op, storage.Invalid, path, "purge frequencies are set on folders below the top")
+	}
+	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
+		return err
+	}
+	e := n.e
+	e.tree.RLock()
+	defer e.tree.RUnlock()
+	defer e.names.lock(f.entry())()
+	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+		return err
+	}
+	rec := *f.node
+	rec.Purge = days
+	b := e.meta.NewBatch()
+	b.Set(f.key(), encode(&rec))
+	if days > 0 {
+		b.Set(purgeKey(rec.ID), binary.BigEndian.AppendUint64(nil, uint64(days)))
+	} else {
+		b.Delete(purgeKey(rec.ID))
+	}
+	n.log(b, evPurgeDays, f.id(), true, path, fmt.Sprint("purge after ", days, " days"))
+	if err := b.Commit(); err != nil {
+		return metaErr(op, path, err)
+	}
+	return nil
+}
+
+// Run does the engine's background care until ctx ends: each pass purges
+// the trash past its retention, trashes files past their folder's purge
+// frequency and drops expired locks, and logs one line.
+func (e *Engine) Run(ctx context.Context) error {
+	interval := e.opts.Interval
+	if interval <= 0 {
+		interval = time.Hour
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		e.Maintain(ctx)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// Maintain runs one pass of background care and logs what it did.
+func (e *Engine) Maintain(ctx context.Context) {
+	start := e.now()
+	retention := e.opts.TrashRetention
+	if retention <= 0 {
+		retention = 30 * 24 * time.Hour
+	}
+	purged, err1 := e.PurgeTrash(ctx, start.Add(-retention))
+	aged, err2 := e.purgeOldFiles(ctx, start)
+	expired, err3 := e.locks.Expire()
+	attrs := []any{"trash_purged", purged, "files_aged_out", aged, "locks_expired", expired, "took", e.now().Sub(start)}
+	if err := errors.Join(err1, err2, err3); err != nil {
+		e.log.Error("engine maintenance", append(attrs, "err", err)...)
+		return
+	}
+	e.log.Info("engine maintenance", attrs...)
+}
+
+// purgeOldFiles moves to the trash of each purged folder's owner the files
+// below it not modified within its purge frequency.
+func (e *Engine) purgeOldFiles(ctx context.Context, now time.Time) (int, error) {
+	type folder struct {
+		id   storage.NodeID
+		days int
+	}
+	var folders []folder
+	err := e.meta.ScanPrefix(prefixPurge, nil, func(k, v []byte) error {
+		folders = append(folders, folder{storage.NodeID(binary.BigEndian.Uint64(k[len(prefixPurge):])), int(binary.BigEndian.Uint64(v))})
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	count := 0
+	for _, f := range folders {
+		rec, err := e.nodeByID(f.id)
+		if errors.Is(err, errGone) {
+			continue // deleted or in the trash: nothing to age out
+		}
+		if err != nil {
+			return count, err
+		}
+		owner := &namespace{e: e, p: storage.Principal{UserID: rec.Owner, Login: "system", Admin: true, Protocol: "engine"}}
+		base, err := owner.lookupID("purge", f.id)
+		if err != nil {
+			continue
+		}
+		before := now.Add(-time.Duration(f.days) * 24 * time.Hour).UnixNano()
+		var old []string
+		if err := e.walkFiles(ctx, base.id(), base.path(), func(path string, r *node) {
+			if r.Cur != nil && r.Cur.ModTime < before {
+				old = append(old, path)
+			}
+		}); err != nil {
+			return count, err
+		}
+		for _, p := range old {
+			if err := owner.Delete(ctx, p, storage.DeleteOptions{}); err == nil {
+				count++
+			} else if !storage.Is(storage.NotFound, err) && !storage.Is(storage.Locked, err) {
+				return count, err
+			}
+		}
+	}
+	return count, nil
+}
+
+// walkFiles calls fn for every file below folder id, whose path is dir.
+func (e *Engine) walkFiles(ctx context.Context, id storage.NodeID, dir string, fn func(path string, rec *node)) error {
+	prefix := childPrefix(id)
+	var sub []struct {
+		id   storage.NodeID
+		path string
+	}
+	err := e.meta.ScanPrefix(prefix, nil, func(k, v []byte) error {
+		rec, err := decodeNode(v)
+		if err != nil {
+			return err
+		}
+		path := dir + "/" + string(k[len(prefix):])
+		if rec.Dir {
+			sub = append(sub, struct {
+				id   storage.NodeID
+				path string
+			}{rec.ID, path})
+		} else {
+			fn(path, rec)
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range sub {
+		if err := e.walkFiles(ctx, s.id, s.path, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
