@@ -21,12 +21,17 @@ func benchEntry(i int) Entry {
 func BenchmarkAdd(b *testing.B) {
 	l, m := newLog(b, Options{})
 	batch := m.NewBatch()
-	defer batch.Discard()
 	e := benchEntry(1)
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
+		if i++; i%100 == 0 { // a batch as large as a big change's
+			batch.Discard()
+			batch = m.NewBatch()
+		}
 		l.Add(batch, e)
 	}
+	batch.Discard()
 }
 
 // BenchmarkAddCommit is Record: Add and a synced commit of its own batch,

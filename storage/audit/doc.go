@@ -37,14 +37,23 @@
 //	e/s/floor                     8 bytes: the largest ID that Prune removed
 //
 // Index values are empty: the index key holds <t><id>, which is the primary
-// key's tail, so a query by index reads the entry with one point lookup. Five
-// keys per entry (four when anonymous) keep an upload's extra write small;
-// copying the entry into every index would make queries by user or type
-// about twice as fast at three times the bytes written per entry, and the log
-// is written far more often than it is read.
+// key's tail, so a query by index reads each entry with one point lookup
+// (readers also accept an index value that holds the entry). Measured with
+// BenchmarkQuery (100,000 entries, pages of 100): copying the entry into
+// every index made a page by user or by type about 6 times faster (2 ms to
+// 0.3 ms) for about 2.6 times the bytes per entry (about 260 bytes with five
+// keys against about 680); the log is written on every change and read by
+// administrators, so the indexes point.
+//
+// Values are a small binary encoding (encode.go): 141 bytes and 40-60 ns for
+// a typical upload entry, against 312 bytes and 1.1 µs for encoding/json
+// (BenchmarkEncode).
 //
 // storage/meta scans forward only, so a newest-first query reads windows of
-// time backwards from its upper bound, each window forward, growing the window
-// while it finds too little and shrinking it to what a bounded buffer holds
-// when it finds too much.
+// time backwards from its upper bound, each window forward, keeping the newest
+// keys of each in a bounded buffer: a window that overflows the buffer gives
+// way to one as long as the part it kept, one that finds too little grows 4
+// times, and an empty one is followed by a binary search (one seek per bit of
+// time, down to about a second) for the newest key below it. A reverse
+// iterator in storage/meta would replace all of this with one seek.
 package audit

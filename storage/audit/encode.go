@@ -96,7 +96,7 @@ func (e *Entry) pos() pos { return pos{encTime(e.Time), e.ID} }
 // nanoseconds, and the string fields as uvarint length + bytes, OK as a byte
 // and ObjectID as a uvarint, in the order of the struct. A decoder ignores
 // bytes after the fields it knows, so a later version may append fields.
-// Measured against JSON in BenchmarkEncode: see the package tests.
+// Measured against JSON in BenchmarkEncode: see the package comment.
 const encVersion = 1
 
 func encode(b []byte, e *Entry) []byte {
