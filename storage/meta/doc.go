@@ -31,7 +31,9 @@
 //	q/      storage/engine  q/f/<folder id>, q/u/<user id>, q/p  usage counters (see Counters): bytes under a folder,
 //	                                                             written by a user, on the platform
 //	l/      storage/lock    l/<lock token>                       lock record (JSON)
-//	e/      storage/audit   e/...                                audit entries and their indexes (see package audit)
+//	e/      storage/audit   e/t/<time><id>                       audit entry; e/i/, e/u/, e/k/, e/o/ index it by ID,
+//	                                                             user, type and object; e/s/floor (see package audit)
+//	p/      storage/engine  p/<folder id>                        a folder's purge frequency in days (8 bytes)
 //	h/      storage/blob    h/<sha-256 of plaintext, 32 bytes>   content record: content ID, size, layout, wrapped
 //	                                                             data key, reference count
 //	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the
