@@ -148,3 +148,7 @@ func randomString(alphabet string, n int) string {
 	}
 	return string(out)
 }
+
+// GeneratePassword returns a random 24-character password without
+// look-alike characters, as Bootstrap generates.
+func GeneratePassword() string { return randomString(passwordAlphabet, 24) }

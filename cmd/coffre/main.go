@@ -1,5 +1,6 @@
 // Command coffre is the Coffre storage gateway: coffre serve runs the server;
-// coffre fsck checks the store offline; coffre version and coffre help say
+// coffre fsck checks the store offline; coffre user, group, key and right
+// administer identities and rights offline; coffre version and coffre help say
 // what they say. main wires the packages by hand (config -> meta -> drives ->
 // blob -> engine -> auth -> HTTP server); it is the only place that reads
 // flags and the environment.
@@ -26,6 +27,10 @@ const usage = `Coffre — a storage gateway: WebDAV, S3 and a REST API over one 
 Usage:
   coffre serve [--config FILE] [--data DIR] [--http ADDR] [--s3 ADDR]
   coffre fsck  [--config FILE] [--data DIR] [--repair]
+  coffre user  add|list|set|delete ...      (server stopped)
+  coffre group add|list|delete|members ...  (server stopped)
+  coffre key   create|list|revoke LOGIN ... (server stopped)
+  coffre right grant|revoke|list PATH ...   (server stopped)
   coffre version
   coffre help [command]
 
@@ -75,6 +80,14 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		err = serveCmd(ctx, rest, env, stdout, stderr)
 	case "fsck":
 		err = fsckCmd(ctx, rest, stdout, stderr)
+	case "user":
+		err = userCmd(ctx, rest, os.Stdin, stdout, stderr)
+	case "group":
+		err = groupCmd(ctx, rest, stdout, stderr)
+	case "key":
+		err = keyCmd(ctx, rest, stdout, stderr)
+	case "right":
+		err = rightCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		printVersion(stdout)
 	case "help", "-h", "-help", "--help":
@@ -112,6 +125,18 @@ func helpCmd(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "version", "help":
 		fmt.Fprint(stdout, usage)
+		return nil
+	case "user":
+		fmt.Fprint(stdout, userUsage)
+		return nil
+	case "group":
+		fmt.Fprint(stdout, groupUsage)
+		return nil
+	case "key":
+		fmt.Fprint(stdout, keyUsage)
+		return nil
+	case "right":
+		fmt.Fprint(stdout, rightUsage)
 		return nil
 	}
 	return usageErrorf("help: unknown command %q", args[0])
