@@ -1,5 +1,7 @@
 package auth
 
+import "coffre/storage/audit"
+
 // Origin is where an authentication attempt comes from. Every
 // authentication path takes one: connection options and the per-address
 // back-off are decided on IP, and the audit log records all three.
@@ -9,42 +11,30 @@ type Origin struct {
 	Protocol  string // "s3", "webdav", "rest", "web", "cli"
 }
 
-// Event is a security event for the audit log. Its fields are those of
-// storage/audit's Entry, so that an adapter is a field-by-field copy. It
-// never holds a password, token or secret.
-type Event struct {
-	UserID     string
-	Login      string
-	IP         string
-	UserAgent  string
-	Protocol   string
-	Type       string // "login"
-	OK         bool
-	ObjectType string // "user"
-	ObjectName string // the login tried
-	Detail     string // why it failed
-}
-
-// Auditor records security events. Record must be safe for concurrent use;
-// a failure to record is logged and does not change the outcome of the
-// login.
+// Auditor records security events; *audit.Log is one. Record must be safe
+// for concurrent use; a failure to record is logged and does not change the
+// outcome of the login. Entries never hold a password, token or secret.
 type Auditor interface {
-	Record(Event) error
+	Record(audit.Entry) (audit.Entry, error)
 }
 
 // record sends e to the auditor, if any.
-func (s *Service) record(e Event) {
+func (s *Service) record(e audit.Entry) {
 	if s.audit == nil {
 		return
 	}
-	if err := s.audit.Record(e); err != nil {
+	if _, err := s.audit.Record(e); err != nil {
 		s.log.Error("audit record failed", "type", e.Type, "login", e.Login, "err", err)
 	}
 }
 
-func loginEvent(o Origin, login string, ok bool, detail string) Event {
-	return Event{
+// loginEvent is the audit entry of a login attempt: type "login" on the
+// object user <login>, with why it failed in Detail.
+func loginEvent(o Origin, login string, ok bool, detail string) audit.Entry {
+	return audit.Entry{
 		Login: login, IP: o.IP, UserAgent: o.UserAgent, Protocol: o.Protocol,
 		Type: "login", OK: ok, ObjectType: "user", ObjectName: login, Detail: detail,
 	}
 }
+
+var _ Auditor = (*audit.Log)(nil)

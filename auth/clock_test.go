@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"coffre/storage/audit"
 )
 
 // clock is a settable clock for tests.
@@ -36,20 +38,20 @@ func (c *clock) Set(t time.Time) {
 // events collects audit events.
 type events struct {
 	mu sync.Mutex
-	e  []Event
+	e  []audit.Entry
 }
 
-func (a *events) Record(e Event) error {
+func (a *events) Record(e audit.Entry) (audit.Entry, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.e = append(a.e, e)
-	return nil
+	return e, nil
 }
 
-func (a *events) all() []Event {
+func (a *events) all() []audit.Entry {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return append([]Event(nil), a.e...)
+	return append([]audit.Entry(nil), a.e...)
 }
 
 // fixture is a Service on a fresh store with a clock and an auditor.

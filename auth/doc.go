@@ -75,6 +75,7 @@
 //
 // # Audit
 //
-// Logins, successful or not, are sent to Options.Audit as Events (never a
-// password); a nil Auditor records nothing.
+// Logins, successful or not, are sent to Options.Audit (an *audit.Log) as
+// entries of type "login", never with a password; a nil Auditor records
+// nothing.
 package auth

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"coffre/storage"
+	"coffre/storage/audit"
 )
 
 // Login checks a login and password from o and returns the user's
@@ -72,7 +73,7 @@ func (s *Service) Login(ctx context.Context, login, password string, o Origin) (
 	return u.principal(), nil
 }
 
-func withUser(e Event, id string) Event { e.UserID = id; return e }
+func withUser(e audit.Entry, id string) audit.Entry { e.UserID = id; return e }
 
 // reason is the message of an *storage.Error's cause, for the audit log.
 func reason(err error) string {

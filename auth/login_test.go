@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"coffre/storage"
+	"coffre/storage/audit"
 )
 
 func TestCacheSkipsHashAndInvalidates(t *testing.T) {
@@ -188,4 +189,40 @@ func TestLoginAudited(t *testing.T) {
 	if _, err := g.s.Login(ctx, "x", "x-password", local); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// The audit log of storage/audit is an Auditor as it is.
+func TestAuditLogIsAnAuditor(t *testing.T) {
+	m := openMeta(t, t.TempDir())
+	l, err := audit.New(m, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &lastEntry{l: l}
+	s, err := New(m, masterKey(1), Options{Argon2: cheap, Audit: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.CreateUser(context.Background(), NewUser{Login: "tom", Password: "tom-password"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Login(context.Background(), "tom", "tom-password", local); err != nil {
+		t.Fatal(err)
+	}
+	e, err := l.Get(rec.last.ID)
+	if err != nil || e.Type != "login" || !e.OK || e.Login != "tom" {
+		t.Fatalf("audit entry %+v, %v", e, err)
+	}
+}
+
+// lastEntry passes entries to an audit log and keeps the last one stored.
+type lastEntry struct {
+	l    *audit.Log
+	last audit.Entry
+}
+
+func (r *lastEntry) Record(e audit.Entry) (audit.Entry, error) {
+	e, err := r.l.Record(e)
+	r.last = e
+	return e, err
 }
