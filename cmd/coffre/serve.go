@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"coffre/admin"
 	"coffre/auth"
@@ -106,7 +107,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	defer ln.Close() // Serve closes it too; this covers the early returns
 
-	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth")})
+	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: auditLog})
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,12 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Logger:            log,
 	}, mux)
 
-	loops := []loop{{"healer", st.blob.Run}, {"engine maintenance", eng.Run}, {"audit retention", auditLog.Run}}
+	loops := []loop{
+		{"healer", st.blob.Run},
+		{"engine maintenance", eng.Run},
+		{"audit retention", auditLog.Run},
+		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
+	}
 	return runAll(ctx, log, srv, ln, loops, cfg.DataDir)
 }
 
@@ -152,6 +158,27 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 type loop struct {
 	name string
 	run  func(context.Context) error
+}
+
+// every makes a loop that calls pass at start and then every interval,
+// logging what it did.
+func every(interval time.Duration, log *slog.Logger, what string, pass func(context.Context) (int, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			if n, err := pass(ctx); err != nil {
+				log.Error(what, "err", err)
+			} else if n > 0 {
+				log.Info(what, "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
 }
 
 // runAll serves until ctx ends, with the background loops alongside; the
