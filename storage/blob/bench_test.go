@@ -13,19 +13,43 @@ func benchEnv(b *testing.B) *env {
 	return newEnv(b, Options{})
 }
 
-// BenchmarkWrite64MiB writes and commits 64 MiB contents on 4 parallel
-// streams (b.SetParallelism is not used: RunParallel runs GOMAXPROCS
-// goroutines, so this runs 4 explicit streams).
-func BenchmarkWrite64MiB(b *testing.B) {
-	e := benchEnv(b)
+// BenchmarkWrite64MiB writes 64 MiB contents on 4 parallel streams
+// (b.SetParallelism is not used: RunParallel runs GOMAXPROCS goroutines, so
+// this runs 4 explicit streams), with each MD5 implementation.
+func BenchmarkWrite64MiB(b *testing.B) { benchWrite(b, 4) }
+
+// BenchmarkWrite64MiB16 is 16 streams: many uploads at once.
+func BenchmarkWrite64MiB16(b *testing.B) { benchWrite(b, 16) }
+
+// BenchmarkWrite64MiBOne is one stream.
+func BenchmarkWrite64MiBOne(b *testing.B) { benchWrite(b, 1) }
+
+func benchWrite(b *testing.B, streams int) {
+	// auto is the default: the shared server once md5SharedFrom writes run.
+	for _, md5 := range []string{"stdlib", "simd", "auto"} {
+		b.Run("md5="+md5, func(b *testing.B) {
+			e := benchEnv(b)
+			switch md5 {
+			case "stdlib":
+				e.s.md5srv.Close()
+				e.s.md5srv = nil
+			case "simd":
+				e.s.md5Min = 1
+			}
+			benchWriteStreams(b, e, streams)
+		})
+	}
+}
+
+func benchWriteStreams(b *testing.B, e *env, streams int) {
 	const size = 64 << 20
-	const streams = 4
 	datas := make([][]byte, streams)
 	for i := range datas {
 		datas[i] = randBytes(uint64(i), size)
 	}
-	b.SetBytes(size * streams)
+	b.SetBytes(int64(size * streams))
 	b.ResetTimer()
+	defer cpuPerByte(b, int64(size*streams))()
 	for n := 0; n < b.N; n++ {
 		errs := make(chan error, streams)
 		ps := make(chan *Pending, streams)
@@ -49,25 +73,6 @@ func BenchmarkWrite64MiB(b *testing.B) {
 		for range streams {
 			(<-ps).Discard()
 		}
-		b.StartTimer()
-	}
-}
-
-// BenchmarkWrite64MiBOne is one stream.
-func BenchmarkWrite64MiBOne(b *testing.B) {
-	e := benchEnv(b)
-	const size = 64 << 20
-	data := randBytes(1, size)
-	b.SetBytes(size)
-	b.ResetTimer()
-	for n := 0; n < b.N; n++ {
-		data[0], data[1] = byte(n), byte(n>>8)
-		p, err := e.s.Write(context.Background(), bytes.NewReader(data), size)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		p.Discard()
 		b.StartTimer()
 	}
 }

@@ -49,6 +49,16 @@
 // from its newest checkpoint plus the headers of contents written since
 // (inline content lives only in the metadata store and the checkpoint).
 //
+// # Writing
+//
+// A write to drives runs as a pipeline: the caller's goroutine reads blocks;
+// MD5 (the S3 ETag) and SHA-256 run in a goroutine each; one goroutine
+// encrypts and erasure-codes; one goroutine per drive checksums and writes.
+// MD5, the costliest step, is computed on a multi-lane AVX-512 server shared
+// by the Store's concurrent writes once several run (a lone write uses the
+// standard library, which is faster for one stream). The Store owns that
+// server: the caller must Close the Store when done with it.
+//
 // # Concurrency
 //
 // A Store is safe for concurrent use. Reference counts change only through

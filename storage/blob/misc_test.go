@@ -3,6 +3,7 @@ package blob
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"os"
 	"strings"
@@ -125,4 +126,33 @@ func TestWriteDegraded(t *testing.T) {
 		sleep()
 	}
 	t.Fatal("missing shard not rebuilt")
+}
+
+// TestSharedMD5 writes on many streams at once, so that most hash their MD5
+// on the shared multi-lane server, and checks every MD5; then Close stops
+// the server and a second Close is harmless.
+func TestSharedMD5(t *testing.T) {
+	e := newEnv(t, Options{BlockSize: 64 << 10})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			data := randBytes(uint64(100+i), 300<<10+i*977)
+			p, err := e.s.Write(context.Background(), bytes.NewReader(data), -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer p.Discard()
+			if p.MD5 != md5.Sum(data) || p.Hash != sha256.Sum256(data) {
+				t.Errorf("stream %d: wrong MD5 or SHA-256", i)
+			}
+		})
+	}
+	wg.Wait()
+	s, err := New(e.meta, e.drives, Options{MasterKey: testKey()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s.Close()
 }

@@ -75,6 +75,7 @@ func TestRecoverFromHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s2.Close()
 	batch := m2.NewBatch()
 	restored := make(map[Hash]int)
 	var notFinal, bad int
@@ -144,6 +145,7 @@ func TestRecoverFromHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s3.Close()
 	err = s3.ScanHeaders(context.Background(), func(sh ShardHeader) error {
 		if sh.Err != nil || !sh.Header.Final() {
 			return nil
