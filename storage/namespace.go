@@ -159,7 +159,28 @@ type Quotas struct {
 }
 
 // Namespace is the tree as one principal sees it. It is all a front end may
-// use. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
+// use.
+//
+// Rights. Rights are granted on folders and apply to the folder and what is
+// in it; a file has the rights of its folder. Each method needs:
+//
+//	Stat, List        to see the node: Browse on a folder (or a grant below it,
+//	                  which lets the caller traverse it), Read on a file's folder
+//	Open, Copy source Download
+//	Put               Write for a new file, Edit for a new version
+//	Mkdir             Write in the parent ("/" included: who may create roots)
+//	Delete            Delete; Permanent also needs an administrator
+//	Move              Delete on the source and Write in the target folder,
+//	                  or Edit to rename in place
+//	Lock              Edit
+//	DeleteVersions    Delete; RestoreVersion Edit
+//	Restore           Write in the folder it returns to
+//	SetPurgeDays      Delete; SetQuota an administrator
+//	Grants, SetGrant  Share (and no more than the caller holds)
+//
+// What the caller may not see does not exist for them (NotFound, never
+// Permission), so that no protocol leaks names. A node locked by someone else
+// refuses changes with Locked. Paths are slash-separated and absolute ("/root/folder/file"); "/" is the
 // top of the tree, whose children are the root folders. Methods are safe for
 // concurrent use and return *Error values.
 type Namespace interface {
