@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"coffre/storage"
+	"coffre/storage/meta"
 )
 
 func (n *namespace) Grants(ctx context.Context, path string) ([]storage.Grant, error) {
@@ -37,50 +38,29 @@ func (n *namespace) SetGrant(ctx context.Context, path string, to storage.Subjec
 	if r&^storage.AllRights != 0 {
 		return storage.Errorf(op, storage.Invalid, path, "unknown rights %#x", uint8(r&^storage.AllRights))
 	}
-	f, err := n.lookup(op, path)
-	if err != nil {
-		return err
+	check := func(f found) error {
+		if err := n.canManageRights(op, f); err != nil {
+			return err
+		}
+		if !n.p.Admin && r&^f.rights != 0 {
+			return storage.Errorf(op, storage.Permission, path, "cannot grant %v, which you do not hold", r&^f.rights)
+		}
+		return nil
 	}
-	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
-		return err
-	}
-	if err := n.canManageRights(op, f); err != nil {
-		return err
-	}
-	if !n.p.Admin && r&^f.rights != 0 {
-		return storage.Errorf(op, storage.Permission, path, "cannot grant %v, which you do not hold", r&^f.rights)
-	}
-
-	rec := *f.node
-	rec.ACL = slices.DeleteFunc(slices.Clone(rec.ACL), func(a ace) bool { return a.Group == to.Group && a.ID == to.ID })
-	b := e.meta.NewBatch()
-	if r != 0 {
-		rec.ACL = append(rec.ACL, ace{Group: to.Group, ID: to.ID, Rights: r})
-		b.Set(grantKey(to, rec.ID), nil)
-	} else {
-		b.Delete(grantKey(to, rec.ID))
-	}
-	if f.isTop() {
-		b.Set(keyTop, encode(&rec))
-	} else {
-		b.Set(f.key(), encode(&rec))
+	change := func(rec *node, b *meta.Batch) {
+		rec.ACL = slices.DeleteFunc(slices.Clone(rec.ACL), func(a ace) bool { return a.Group == to.Group && a.ID == to.ID })
+		if r != 0 {
+			rec.ACL = append(rec.ACL, ace{Group: to.Group, ID: to.ID, Rights: r})
+			b.Set(grantKey(to, rec.ID), nil)
+		} else {
+			b.Delete(grantKey(to, rec.ID))
+		}
 	}
 	kind := "user"
 	if to.Group {
 		kind = "group"
 	}
-	n.log(b, evRights, f.id(), true, f.path(), fmt.Sprintf("%s %s: %v", kind, to.ID, r))
-	if err := b.Commit(); err != nil {
-		return metaErr(op, path, err)
-	}
-	if f.isTop() {
-		e.topRec.Store(&rec)
-	}
-	return nil
+	return n.updateFolder(op, path, check, change, evRights, fmt.Sprintf("%s %s: %v", kind, to.ID, r))
 }
 
 // canManageRights fails unless f is a folder on which the caller holds Share.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"coffre/storage"
+	"coffre/storage/meta"
 )
 
 // The engine's own background care: trash retention, folder purge
@@ -27,37 +28,21 @@ func (n *namespace) SetPurgeDays(ctx context.Context, path string, days int) err
 	if days < 0 {
 		return storage.Errorf(op, storage.Invalid, path, "a purge frequency is a number of days, 0 for never")
 	}
-	f, err := n.lookup(op, path)
-	if err != nil {
-		return err
+	check := func(f found) error {
+		if err := belowTop(op, f); err != nil {
+			return err
+		}
+		return n.need(op, path, f.rights, storage.Delete)
 	}
-	if !f.node.Dir || f.isTop() {
-		return storage.Errorf(op, storage.Invalid, path, "purge frequencies are set on folders below the top")
+	change := func(rec *node, b *meta.Batch) {
+		rec.Purge = days
+		if days > 0 {
+			b.Set(purgeKey(rec.ID), binary.BigEndian.AppendUint64(nil, uint64(days)))
+		} else {
+			b.Delete(purgeKey(rec.ID))
+		}
 	}
-	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
-		return err
-	}
-	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
-		return err
-	}
-	rec := *f.node
-	rec.Purge = days
-	b := e.meta.NewBatch()
-	b.Set(f.key(), encode(&rec))
-	if days > 0 {
-		b.Set(purgeKey(rec.ID), binary.BigEndian.AppendUint64(nil, uint64(days)))
-	} else {
-		b.Delete(purgeKey(rec.ID))
-	}
-	n.log(b, evPurgeDays, f.id(), true, path, fmt.Sprint("purge after ", days, " days"))
-	if err := b.Commit(); err != nil {
-		return metaErr(op, path, err)
-	}
-	return nil
+	return n.updateFolder(op, path, check, change, evPurgeDays, fmt.Sprint("purge after ", days, " days"))
 }
 
 // Run does the engine's background care until ctx ends: each pass purges

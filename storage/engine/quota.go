@@ -118,32 +118,14 @@ func (n *namespace) SetQuota(ctx context.Context, path string, quota int64) erro
 	if quota < -1 {
 		return storage.Errorf(op, storage.Invalid, path, "a quota is bytes, 0 (unlimited) or -1 (inherit)")
 	}
-	f, err := n.lookup(op, path)
-	if err != nil {
-		return err
+	check := func(f found) error {
+		if !n.p.Admin {
+			return storage.Errorf(op, storage.Permission, path, "only administrators set quotas")
+		}
+		return belowTop(op, f)
 	}
-	if !n.p.Admin {
-		return storage.Errorf(op, storage.Permission, path, "only administrators set quotas")
-	}
-	if !f.node.Dir || f.isTop() {
-		return storage.Errorf(op, storage.Invalid, path, "quotas are set on folders below the top")
-	}
-	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
-		return err
-	}
-	rec := *f.node
-	rec.Quota = quota
-	b := e.meta.NewBatch()
-	b.Set(f.key(), encode(&rec))
-	n.log(b, evQuota, f.id(), true, path, fmt.Sprint("quota ", quota))
-	if err := b.Commit(); err != nil {
-		return metaErr(op, path, err)
-	}
-	return nil
+	change := func(rec *node, _ *meta.Batch) { rec.Quota = quota }
+	return n.updateFolder(op, path, check, change, evQuota, fmt.Sprint("quota ", quota))
 }
 
 func (n *namespace) Quotas(ctx context.Context) (storage.Quotas, error) {
