@@ -24,7 +24,7 @@ func (s *Store) Run(ctx context.Context) error {
 			if !found || ctx.Err() != nil {
 				break
 			}
-			res := s.scrub(ctx, h, true)
+			res := s.scrub(ctx, h, FsckOptions{Repair: true})
 			s.log.Info("blob: healed", "content", h.String(), "result", res.String())
 		}
 	}

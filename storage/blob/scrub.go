@@ -2,6 +2,8 @@ package blob
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -16,6 +18,7 @@ type scrubResult struct {
 	damaged  int  // shard blocks with a bad checksum or short
 	repaired bool // everything found was rewritten
 	lost     bool // some block cannot be recovered
+	mismatch bool // deep: the decrypted content differs from its record
 	problems []string
 }
 
@@ -34,9 +37,11 @@ func (r scrubResult) String() string {
 }
 
 // scrub checks every shard block of content h against its checksum and, with
-// repair, rewrites what is damaged and recreates missing shard files. It
+// repair, rewrites what is damaged and recreates missing shard files; with
+// deep it then decrypts the content and checks it against its record. It
 // holds h's lock, so the content cannot be freed meanwhile.
-func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult) {
+func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubResult) {
+	repair := opts.Repair
 	hs := []Hash{h}
 	s.lockHashes(hs)
 	defer s.unlockHashes(hs)
@@ -59,6 +64,12 @@ func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult
 			res.lost = true
 			problem("inline content: %v", err)
 			return res
+		}
+		if opts.Deep {
+			if err := checkPlain(h, rec, int64(len(r.inline)), sha256.Sum256(r.inline), md5.Sum(r.inline)); err != nil {
+				res.lost, res.mismatch = true, true
+				problem("%v", err)
+			}
 		}
 		_ = r.Close()
 		return res
@@ -170,6 +181,15 @@ func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult
 			failed = true
 		}
 	}
+	if opts.Deep && !res.lost && !failed {
+		if err := ss.verifyPlain(ctx, *bp); ctx.Err() != nil {
+			problem("interrupted: %v", ctx.Err())
+			failed = true
+		} else if err != nil {
+			res.lost, res.mismatch = true, true
+			problem("%v", err)
+		}
+	}
 	if repair && !res.lost && !failed && (res.missing > 0 || res.damaged > 0) {
 		allFixed := true
 		for _, f := range ss.files {
@@ -178,4 +198,42 @@ func (s *Store) scrub(ctx context.Context, h Hash, repair bool) (res scrubResult
 		res.repaired = allFixed
 	}
 	return res
+}
+
+// verifyPlain decrypts every block of the content (reconstructing from
+// parity where needed, rewriting nothing) into buf, a shard pool buffer, and
+// checks the plaintext against the record.
+func (ss *shardSet) verifyPlain(ctx context.Context, buf []byte) error {
+	mh, sh := md5.New(), sha256.New()
+	var n int64
+	for b := range ss.lay.Blocks() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		plain, err := ss.block(b, buf, false)
+		if err != nil {
+			return fmt.Errorf("decrypt: %w", err)
+		}
+		mh.Write(plain)
+		sh.Write(plain)
+		n += int64(len(plain))
+	}
+	var sum Hash
+	var m5 [16]byte
+	sh.Sum(sum[:0])
+	mh.Sum(m5[:0])
+	return checkPlain(ss.h, ss.rec, n, sum, m5)
+}
+
+// checkPlain compares what a content decrypted to with its record.
+func checkPlain(h Hash, rec *record, size int64, sum Hash, m5 [16]byte) error {
+	switch {
+	case size != rec.size:
+		return fmt.Errorf("decrypted to %d bytes, record says %d", size, rec.size)
+	case sum != h:
+		return fmt.Errorf("decrypted content has SHA-256 %x", sum[:8])
+	case m5 != rec.md5:
+		return fmt.Errorf("decrypted content has MD5 %x, record says %x", m5, rec.md5)
+	}
+	return nil
 }
