@@ -11,6 +11,7 @@ type config struct {
 	rawFiles      int           // written and read in parallel
 	rawFileSize   int64         // bytes per file
 	rawIO         int           // bytes per write and read call
+	rawWrites     int           // write the files this many times, keep the best
 	rawReadDur    time.Duration // read the files again until this long has passed
 	fsyncMin      int           // fsync latency: at least this many fsyncs
 	fsyncDur      time.Duration // and for at least this long
@@ -43,6 +44,7 @@ func fullConfig() config {
 		rawFiles:      4,
 		rawFileSize:   256 * mib,
 		rawIO:         1 * mib,
+		rawWrites:     2,
 		rawReadDur:    2 * time.Second,
 		fsyncMin:      50,
 		fsyncDur:      time.Second,
@@ -66,7 +68,7 @@ func fullConfig() config {
 func quickConfig() config {
 	c := fullConfig()
 	c.quick = true
-	c.rawFileSize, c.rawReadDur = 4*mib, 0
+	c.rawFileSize, c.rawReadDur, c.rawWrites = 4*mib, 0, 1
 	c.fsyncMin, c.fsyncDur = 5, 0
 	c.smallFileDur, c.smallFileMinN = 0, 32
 	c.bigSize, c.bigMinN, c.bigDur = 4*mib+123, 4, 0
