@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -54,7 +55,8 @@ func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
 }
 
 // close closes the metadata store (Pebble flushes and syncs).
-func (s *store) close() error { return s.meta.Close() }
+// close stops the content store, then closes the metadata store.
+func (s *store) close() error { return errors.Join(s.blob.Close(), s.meta.Close()) }
 
 // offlineDrive stands for a drive that could not be opened.
 type offlineDrive struct {
