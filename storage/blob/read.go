@@ -80,7 +80,7 @@ func (s *Store) Open(ctx context.Context, h Hash) (*Reader, error) {
 		return nil, err
 	}
 	if r.set.missing() {
-		s.queueHeal(h)
+		s.noteDegraded(h)
 	}
 	if r.set.lay.Blocks() > 1 {
 		r.reqs = make(chan *slot, 1)

@@ -204,17 +204,6 @@ func (s *Store) dropInflight(id contentID, committed bool) {
 	s.mu.Unlock()
 }
 
-// queueHeal notes a content found degraded for Run.
-func (s *Store) queueHeal(h Hash) {
-	s.mu.Lock()
-	s.healq[h] = struct{}{}
-	s.mu.Unlock()
-	select {
-	case s.healSig <- struct{}{}:
-	default:
-	}
-}
-
 // getRecord reads the record of h: NotFound if absent.
 func (s *Store) getRecord(op string, h Hash) (*record, error) {
 	v, err := s.meta.Get(recordKey(h))

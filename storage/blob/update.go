@@ -114,10 +114,14 @@ func (s *Store) Update(b *meta.Batch, add []*Pending, deltas map[Hash]int) (done
 		case w.rec == nil:
 			b.Delete(recordKey(w.h))
 			b.Delete(inlineKey(w.h))
+			b.Delete(healKey(w.h))
 		default:
 			b.Set(recordKey(w.h), w.rec.marshal())
 			if w.p != nil && w.p.inline != nil {
 				b.Set(inlineKey(w.h), w.p.inline)
+			}
+			if w.p != nil && len(w.p.missing) > 0 {
+				b.Set(healKey(w.h), nil) // the heal queue survives a restart
 			}
 		}
 	}
