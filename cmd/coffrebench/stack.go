@@ -18,6 +18,7 @@ import (
 // folders, the content store and the engine, on one data directory.
 type stack struct {
 	meta *meta.Store
+	blob *blob.Store // nil until opened
 	ns   storage.Namespace
 }
 
@@ -29,7 +30,7 @@ func openStack(ctx context.Context, cfg config, dir string) (*stack, error) {
 	}
 	s := &stack{meta: m}
 	if err := s.init(ctx, cfg, dir); err != nil {
-		return nil, errors.Join(err, m.Close())
+		return nil, errors.Join(err, s.close())
 	}
 	return s, nil
 }
@@ -53,6 +54,7 @@ func (s *stack) init(ctx context.Context, cfg config, dir string) error {
 	if err != nil {
 		return err
 	}
+	s.blob = b
 	if _, _, err := b.Collect(ctx); err != nil {
 		return err
 	}
@@ -64,4 +66,11 @@ func (s *stack) init(ctx context.Context, cfg config, dir string) error {
 	return nil
 }
 
-func (s *stack) close() error { return s.meta.Close() }
+// close closes the content store, then the metadata store.
+func (s *stack) close() error {
+	var err error
+	if s.blob != nil {
+		err = s.blob.Close()
+	}
+	return errors.Join(err, s.meta.Close())
+}

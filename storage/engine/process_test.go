@@ -58,6 +58,14 @@ type procStack struct {
 	drives []string
 }
 
+// close closes the content store, then the metadata store.
+func (s *procStack) close() {
+	if s.blob != nil {
+		s.blob.Close()
+	}
+	s.meta.Close()
+}
+
 func procDrives(dir string) []string {
 	d := make([]string, 4)
 	for i := range d {
@@ -73,12 +81,13 @@ func procOpen(ctx context.Context, dir string) (s *procStack, files int, size in
 	if err != nil {
 		return nil, 0, 0, err
 	}
+	st := &procStack{meta: m, drives: procDrives(dir)}
 	defer func() {
 		if err != nil {
-			m.Close()
+			st.close()
 		}
 	}()
-	s = &procStack{meta: m, drives: procDrives(dir)}
+	s = st
 	var drives []blob.Drive
 	for _, p := range s.drives {
 		d, err := blob.LocalDrive(p)
@@ -278,7 +287,7 @@ func procReopen(t *testing.T, dir string, v2Size int64) int {
 	if err != nil {
 		t.Fatalf("reopen after the kill: %v", err)
 	}
-	defer s.meta.Close()
+	defer s.close()
 	after := procUsage(t, drives)
 	t.Logf("reopened in %v; drive folders held %.1f MiB, Collect removed %d files (%.1f MiB), %.1f MiB left",
 		time.Since(start).Round(time.Millisecond), mibs(before), files, mibs(size), mibs(after))
@@ -457,7 +466,7 @@ func procChildMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.meta.Close()
+	defer s.close()
 	if _, err := s.ns.Mkdir(ctx, "/m"); err != nil {
 		t.Fatal(err)
 	}
