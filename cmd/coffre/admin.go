@@ -169,14 +169,83 @@ func readSecret(r io.Reader) (string, error) {
 	return s, nil
 }
 
-// subcommand dispatches args[0] among cmds.
-func subcommand(ctx context.Context, group string, args []string, cmds map[string]func(context.Context, []string) error) error {
+// adminCommand is one admin subcommand: what it takes and what it does on
+// the opened data directory.
+type adminCommand struct {
+	args []string // names of the positional arguments, for the usage message
+	// flags, if set, declares the command's own flags. The function it
+	// returns, if not nil, checks them once parsed, before the data
+	// directory is opened.
+	flags func(fs *flag.FlagSet) (check func() error)
+	run   func(ctx context.Context, env *adminEnv, pos []string) error
+}
+
+// adminSubcommand dispatches args[0] among the commands of group, then
+// parses the rest, opens the data directory and runs the command.
+func adminSubcommand(ctx context.Context, group string, args []string, stdout, stderr io.Writer, cmds map[string]adminCommand) error {
 	if len(args) == 0 {
 		return usageErrorf("%s: missing subcommand; run coffre help %s", group, group)
 	}
-	fn, ok := cmds[args[0]]
+	cmd, ok := cmds[args[0]]
 	if !ok {
 		return usageErrorf("%s: unknown subcommand %q; run coffre help %s", group, args[0], group)
 	}
-	return fn(ctx, args[1:])
+	fs, af := newAdminFlags(group+" "+args[0], stderr)
+	var check func() error
+	if cmd.flags != nil {
+		check = cmd.flags(fs)
+	}
+	pos, err := parseArgs(fs, args[1:], cmd.args...)
+	if err != nil {
+		return err
+	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	env, err := openAdmin(af, fs, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer env.close()
+	return cmd.run(ctx, env, pos)
+}
+
+// answer prints v as JSON for scripts, or else the sentence format+"\n".
+func (e *adminEnv) answer(v any, format string, args ...any) error {
+	if e.json {
+		return e.printJSON(v)
+	}
+	fmt.Fprintf(e.stdout, format+"\n", args...)
+	return nil
+}
+
+// answerTable prints v as JSON for scripts, or else rows under header.
+func (e *adminEnv) answerTable(v any, header []string, rows [][]string) error {
+	if e.json {
+		return e.printJSON(v)
+	}
+	e.table(header, rows)
+	return nil
+}
+
+// allPages walks a paged listing to its end and returns every item through
+// conv (an empty slice, not nil, when there are none).
+func allPages[T, O any](ctx context.Context, page func(ctx context.Context, after string, limit int) ([]T, string, error), conv func(T) O) ([]O, error) {
+	all := []O{}
+	after := ""
+	for {
+		items, next, err := page(ctx, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			all = append(all, conv(it))
+		}
+		if next == "" {
+			return all, nil
+		}
+		after = next
+	}
 }

@@ -2,10 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"coffre/auth"
 )
 
 const groupUsage = `Usage:
@@ -16,11 +17,11 @@ const groupUsage = `Usage:
 `
 
 func groupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return subcommand(ctx, "group", args, map[string]func(context.Context, []string) error{
-		"add":     func(ctx context.Context, a []string) error { return groupAdd(ctx, a, stdout, stderr) },
-		"list":    func(ctx context.Context, a []string) error { return groupList(ctx, a, stdout, stderr) },
-		"delete":  func(ctx context.Context, a []string) error { return groupDelete(ctx, a, stdout, stderr) },
-		"members": func(ctx context.Context, a []string) error { return groupMembers(ctx, a, stdout, stderr) },
+	return adminSubcommand(ctx, "group", args, stdout, stderr, map[string]adminCommand{
+		"add":     {args: []string{"name"}, run: groupAdd},
+		"list":    {run: groupList},
+		"delete":  {args: []string{"name"}, run: groupDelete},
+		"members": {args: []string{"name", "add|remove", "login"}, run: groupMembers},
 	})
 }
 
@@ -30,103 +31,43 @@ type groupOut struct {
 	Members []string `json:"members"` // logins
 }
 
-func groupAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("group add", stderr)
-	pos, err := parseArgs(fs, args, "name")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func groupAdd(ctx context.Context, env *adminEnv, pos []string) error {
 	g, err := env.auth.CreateGroup(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(groupOut{ID: g.ID, Name: g.Name, Members: []string{}})
-	}
-	fmt.Fprintf(stdout, "created group %s (id %s)\n", g.Name, g.ID)
-	return nil
+	return env.answer(groupOut{ID: g.ID, Name: g.Name, Members: []string{}}, "created group %s (id %s)", g.Name, g.ID)
 }
 
-func groupList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("group list", stderr)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
+func groupList(ctx context.Context, env *adminEnv, _ []string) error {
+	all, err := allPages(ctx, env.auth.Groups, func(g auth.Group) groupOut {
+		o := groupOut{ID: g.ID, Name: g.Name, Members: []string{}}
+		for _, id := range g.Members {
+			if u, err := env.auth.UserByID(ctx, id); err == nil {
+				o.Members = append(o.Members, u.Login)
+			}
+		}
+		return o
+	})
 	if err != nil {
 		return err
-	}
-	defer env.close()
-	all := []groupOut{}
-	after := ""
-	for {
-		gs, next, err := env.auth.Groups(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		for _, g := range gs {
-			o := groupOut{ID: g.ID, Name: g.Name, Members: []string{}}
-			for _, id := range g.Members {
-				if u, err := env.auth.UserByID(ctx, id); err == nil {
-					o.Members = append(o.Members, u.Login)
-				}
-			}
-			all = append(all, o)
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
-	if env.json {
-		return env.printJSON(all)
 	}
 	rows := make([][]string, 0, len(all))
 	for _, g := range all {
 		rows = append(rows, []string{g.Name, strconv.Itoa(len(g.Members)), strings.Join(g.Members, ","), g.ID})
 	}
-	env.table([]string{"NAME", "MEMBERS", "LOGINS", "ID"}, rows)
-	return nil
+	return env.answerTable(all, []string{"NAME", "MEMBERS", "LOGINS", "ID"}, rows)
 }
 
-func groupDelete(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("group delete", stderr)
-	pos, err := parseArgs(fs, args, "name")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func groupDelete(ctx context.Context, env *adminEnv, pos []string) error {
 	if err := env.auth.DeleteGroup(ctx, pos[0]); err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(map[string]string{"deleted": pos[0]})
-	}
-	fmt.Fprintf(stdout, "deleted group %s\n", pos[0])
-	return nil
+	return env.answer(map[string]string{"deleted": pos[0]}, "deleted group %s", pos[0])
 }
 
-func groupMembers(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("group members", stderr)
-	pos, err := parseArgs(fs, args, "name", "add|remove", "login")
-	if err != nil {
-		return err
-	}
+func groupMembers(ctx context.Context, env *adminEnv, pos []string) error {
 	var change func(context.Context, string, string) error
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
 	switch pos[1] {
 	case "add":
 		change = env.auth.AddGroupMember
@@ -138,9 +79,6 @@ func groupMembers(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := change(ctx, pos[0], pos[2]); err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(map[string]string{"group": pos[0], pos[1]: pos[2]})
-	}
-	fmt.Fprintf(stdout, "group %s: %s %s\n", pos[0], map[string]string{"add": "added", "remove": "removed"}[pos[1]], pos[2])
-	return nil
+	return env.answer(map[string]string{"group": pos[0], pos[1]: pos[2]},
+		"group %s: %s %s", pos[0], map[string]string{"add": "added", "remove": "removed"}[pos[1]], pos[2])
 }

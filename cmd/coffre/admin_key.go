@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 )
@@ -14,10 +13,10 @@ const keyUsage = `Usage:
 `
 
 func keyCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return subcommand(ctx, "key", args, map[string]func(context.Context, []string) error{
-		"create": func(ctx context.Context, a []string) error { return keyCreate(ctx, a, stdout, stderr) },
-		"list":   func(ctx context.Context, a []string) error { return keyList(ctx, a, stdout, stderr) },
-		"revoke": func(ctx context.Context, a []string) error { return keyRevoke(ctx, a, stdout, stderr) },
+	return adminSubcommand(ctx, "key", args, stdout, stderr, map[string]adminCommand{
+		"create": {args: []string{"login"}, run: keyCreate},
+		"list":   {args: []string{"login"}, run: keyList},
+		"revoke": {args: []string{"login", "accesskey"}, run: keyRevoke},
 	})
 }
 
@@ -28,39 +27,16 @@ type keyOut struct {
 	Created   string `json:"created"`
 }
 
-func keyCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("key create", stderr)
-	pos, err := parseArgs(fs, args, "login")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func keyCreate(ctx context.Context, env *adminEnv, pos []string) error {
 	k, secret, err := env.auth.CreateKey(ctx, pos[0])
 	if err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(keyOut{AccessKey: k.AccessKey, SecretKey: secret, Login: pos[0], Created: k.Created.Format(time.RFC3339)})
-	}
-	fmt.Fprintf(stdout, "access key  %s\nsecret key  %s\n(the secret is shown once)\n", k.AccessKey, secret)
-	return nil
+	return env.answer(keyOut{AccessKey: k.AccessKey, SecretKey: secret, Login: pos[0], Created: k.Created.Format(time.RFC3339)},
+		"access key  %s\nsecret key  %s\n(the secret is shown once)", k.AccessKey, secret)
 }
 
-func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("key list", stderr)
-	pos, err := parseArgs(fs, args, "login")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func keyList(ctx context.Context, env *adminEnv, pos []string) error {
 	ks, err := env.auth.Keys(ctx, pos[0])
 	if err != nil {
 		return err
@@ -72,30 +48,12 @@ func keyList(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		out = append(out, keyOut{AccessKey: k.AccessKey, Login: pos[0], Created: created})
 		rows = append(rows, []string{k.AccessKey, created})
 	}
-	if env.json {
-		return env.printJSON(out)
-	}
-	env.table([]string{"ACCESS KEY", "CREATED"}, rows)
-	return nil
+	return env.answerTable(out, []string{"ACCESS KEY", "CREATED"}, rows)
 }
 
-func keyRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("key revoke", stderr)
-	pos, err := parseArgs(fs, args, "login", "accesskey")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func keyRevoke(ctx context.Context, env *adminEnv, pos []string) error {
 	if err := env.auth.RevokeKey(ctx, pos[0], pos[1]); err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(map[string]string{"revoked": pos[1]})
-	}
-	fmt.Fprintf(stdout, "revoked access key %s of %s\n", pos[1], pos[0])
-	return nil
+	return env.answer(map[string]string{"revoked": pos[1]}, "revoked access key %s of %s", pos[1], pos[0])
 }

@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"flag"
 	"io"
 	"strings"
 
@@ -60,73 +60,70 @@ func rightNames(r storage.Rights) []string {
 }
 
 func rightCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return subcommand(ctx, "right", args, map[string]func(context.Context, []string) error{
-		"grant":  func(ctx context.Context, a []string) error { return rightSet(ctx, "grant", a, stdout, stderr) },
-		"revoke": func(ctx context.Context, a []string) error { return rightSet(ctx, "revoke", a, stdout, stderr) },
-		"list":   func(ctx context.Context, a []string) error { return rightList(ctx, a, stdout, stderr) },
+	return adminSubcommand(ctx, "right", args, stdout, stderr, map[string]adminCommand{
+		"grant":  rightSet("grant"),
+		"revoke": rightSet("revoke"),
+		"list":   {args: []string{"path"}, run: rightList},
 	})
 }
 
-func rightSet(ctx context.Context, verb string, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("right "+verb, stderr)
-	user := fs.String("user", "", "the user's `login`")
-	group := fs.String("group", "", "the group's `name`")
-	var list *string
-	if verb == "grant" {
-		list = fs.String("rights", "", "rights to grant: `list` of browse,read,download,write,edit,delete,share or all")
-	}
-	pos, err := parseArgs(fs, args, "path")
-	if err != nil {
-		return err
-	}
-	if (*user == "") == (*group == "") {
-		return usageErrorf("right %s: give exactly one of --user and --group", verb)
-	}
+// rightSet is right grant or right revoke (verb): a grant with no rights.
+func rightSet(verb string) adminCommand {
+	var user, group *string
 	var rights storage.Rights
-	if verb == "grant" {
-		if *list == "" {
-			return usageErrorf("right grant: --rights is required")
+	flags := func(fs *flag.FlagSet) func() error {
+		user = fs.String("user", "", "the user's `login`")
+		group = fs.String("group", "", "the group's `name`")
+		var list *string
+		if verb == "grant" {
+			list = fs.String("rights", "", "rights to grant: `list` of browse,read,download,write,edit,delete,share or all")
 		}
-		if rights, err = parseRights(*list); err != nil {
-			return err
+		return func() error {
+			if (*user == "") == (*group == "") {
+				return usageErrorf("right %s: give exactly one of --user and --group", verb)
+			}
+			if verb == "grant" {
+				if *list == "" {
+					return usageErrorf("right grant: --rights is required")
+				}
+				var err error
+				if rights, err = parseRights(*list); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
-	var subj storage.Subject
-	who := ""
-	if *user != "" {
-		u, err := env.auth.GetUser(ctx, *user)
+	run := func(ctx context.Context, env *adminEnv, pos []string) error {
+		var subj storage.Subject
+		who := ""
+		if *user != "" {
+			u, err := env.auth.GetUser(ctx, *user)
+			if err != nil {
+				return err
+			}
+			subj, who = storage.Subject{ID: u.ID}, "user "+u.Login
+		} else {
+			g, err := env.auth.GetGroup(ctx, *group)
+			if err != nil {
+				return err
+			}
+			subj, who = storage.Subject{Group: true, ID: g.ID}, "group "+g.Name
+		}
+		ns, err := env.namespace()
 		if err != nil {
 			return err
 		}
-		subj, who = storage.Subject{ID: u.ID}, "user "+u.Login
-	} else {
-		g, err := env.auth.GetGroup(ctx, *group)
-		if err != nil {
+		if err := ns.SetGrant(ctx, pos[0], subj, rights); err != nil {
 			return err
 		}
-		subj, who = storage.Subject{Group: true, ID: g.ID}, "group "+g.Name
+		out := map[string]any{"path": pos[0], "subject": who, "rights": rightNames(rights)}
+		if verb == "grant" {
+			return env.answer(out, "%s: %s may %s", pos[0], who, strings.Join(rightNames(rights), ", "))
+		}
+		return env.answer(out, "%s: entry of %s removed", pos[0], who)
 	}
-	ns, err := env.namespace()
-	if err != nil {
-		return err
-	}
-	if err := ns.SetGrant(ctx, pos[0], subj, rights); err != nil {
-		return err
-	}
-	if env.json {
-		return env.printJSON(map[string]any{"path": pos[0], "subject": who, "rights": rightNames(rights)})
-	}
-	if verb == "grant" {
-		fmt.Fprintf(stdout, "%s: %s may %s\n", pos[0], who, strings.Join(rightNames(rights), ", "))
-	} else {
-		fmt.Fprintf(stdout, "%s: entry of %s removed\n", pos[0], who)
-	}
-	return nil
+	return adminCommand{args: []string{"path"}, flags: flags, run: run}
 }
 
 type grantOut struct {
@@ -138,17 +135,7 @@ type grantOut struct {
 	Missing bool     `json:"missing,omitempty"` // the user or group no longer exists
 }
 
-func rightList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("right list", stderr)
-	pos, err := parseArgs(fs, args, "path")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func rightList(ctx context.Context, env *adminEnv, pos []string) error {
 	ns, err := env.namespace()
 	if err != nil {
 		return err
@@ -180,9 +167,5 @@ func rightList(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		rows = append(rows, []string{o.Path, o.Kind, name, strings.Join(o.Rights, ","), o.ID})
 	}
-	if env.json {
-		return env.printJSON(out)
-	}
-	env.table([]string{"PATH", "KIND", "NAME", "RIGHTS", "ID"}, rows)
-	return nil
+	return env.answerTable(out, []string{"PATH", "KIND", "NAME", "RIGHTS", "ID"}, rows)
 }

@@ -29,11 +29,11 @@ Every command takes --data DIR, --config FILE and --json.
 `
 
 func userCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return subcommand(ctx, "user", args, map[string]func(context.Context, []string) error{
-		"add":    func(ctx context.Context, a []string) error { return userAdd(ctx, a, stdin, stdout, stderr) },
-		"list":   func(ctx context.Context, a []string) error { return userList(ctx, a, stdout, stderr) },
-		"set":    func(ctx context.Context, a []string) error { return userSet(ctx, a, stdin, stdout, stderr) },
-		"delete": func(ctx context.Context, a []string) error { return userDelete(ctx, a, stdout, stderr) },
+	return adminSubcommand(ctx, "user", args, stdout, stderr, map[string]adminCommand{
+		"add":    userAdd(stdin),
+		"list":   {run: userList},
+		"set":    userSet(stdin),
+		"delete": {args: []string{"login"}, run: userDelete},
 	})
 }
 
@@ -69,52 +69,55 @@ func parseExpiry(s string) (time.Time, error) {
 	return t, nil
 }
 
-func userAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("user add", stderr)
-	f := addUserFields(fs)
-	disabled := fs.Bool("disabled", false, "create the account inactive")
-	noPassword := fs.Bool("no-password", false, "no password: the account can use only keys and tokens")
-	pos, err := parseArgs(fs, args, "login")
-	if err != nil {
-		return err
-	}
-	expires, err := parseExpiry(*f.expiry)
-	if err != nil {
-		return err
-	}
-	in := auth.NewUser{Login: pos[0], FirstName: *f.first, LastName: *f.last, Email: *f.email,
-		Language: *f.lang, Role: auth.Role(*f.role), Disabled: *disabled, Expires: expires, Quota: *f.quota}
+func userAdd(stdin io.Reader) adminCommand {
+	var in auth.NewUser
 	generated := false
-	switch {
-	case *f.passwordStdin && *noPassword:
-		return usageErrorf("user add: --password-stdin and --no-password exclude each other")
-	case *f.passwordStdin:
-		if in.Password, err = readSecret(stdin); err != nil {
+	flags := func(fs *flag.FlagSet) func() error {
+		f := addUserFields(fs)
+		disabled := fs.Bool("disabled", false, "create the account inactive")
+		noPassword := fs.Bool("no-password", false, "no password: the account can use only keys and tokens")
+		return func() error {
+			expires, err := parseExpiry(*f.expiry)
+			if err != nil {
+				return err
+			}
+			in = auth.NewUser{FirstName: *f.first, LastName: *f.last, Email: *f.email,
+				Language: *f.lang, Role: auth.Role(*f.role), Disabled: *disabled, Expires: expires, Quota: *f.quota}
+			switch {
+			case *f.passwordStdin && *noPassword:
+				return usageErrorf("user add: --password-stdin and --no-password exclude each other")
+			case *f.passwordStdin:
+				if in.Password, err = readSecret(stdin); err != nil {
+					return err
+				}
+			case !*noPassword:
+				in.Password, generated = auth.GeneratePassword(), true
+			}
+			return nil
+		}
+	}
+	run := func(ctx context.Context, env *adminEnv, pos []string) error {
+		in.Login = pos[0]
+		u, err := env.auth.CreateUser(ctx, in)
+		if err != nil {
 			return err
 		}
-	case !*noPassword:
-		in.Password, generated = auth.GeneratePassword(), true
+		out := userJSON(u, nil)
+		if generated {
+			out.Password = in.Password
+		}
+		return env.answerUser(out, "created user %s (id %s, role %d %s)", u.Login, u.ID, u.Role, u.Role)
 	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
+	return adminCommand{args: []string{"login"}, flags: flags, run: run}
+}
+
+// answerUser is answer for a user, with the password it was given, if
+// generated, below the sentence.
+func (e *adminEnv) answerUser(out userOut, format string, args ...any) error {
+	if err := e.answer(out, format, args...); err != nil || e.json || out.Password == "" {
 		return err
 	}
-	defer env.close()
-	u, err := env.auth.CreateUser(ctx, in)
-	if err != nil {
-		return err
-	}
-	out := userJSON(u, nil)
-	if generated {
-		out.Password = in.Password
-	}
-	if env.json {
-		return env.printJSON(out)
-	}
-	fmt.Fprintf(stdout, "created user %s (id %s, role %d %s)\n", u.Login, u.ID, u.Role, u.Role)
-	if generated {
-		fmt.Fprintf(stdout, "password: %s\n(shown once; it is stored only hashed)\n", in.Password)
-	}
+	fmt.Fprintf(e.stdout, "password: %s\n(shown once; it is stored only hashed)\n", out.Password)
 	return nil
 }
 
@@ -149,36 +152,12 @@ func userJSON(u auth.User, groupNames []string) userOut {
 	return o
 }
 
-func userList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("user list", stderr)
-	if _, err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
+func userList(ctx context.Context, env *adminEnv, _ []string) error {
+	all, err := allPages(ctx, env.auth.Users, func(u auth.User) userOut {
+		return userJSON(u, env.groupNames(ctx, u.Groups))
+	})
 	if err != nil {
 		return err
-	}
-	defer env.close()
-	var all []userOut
-	after := ""
-	for {
-		us, next, err := env.auth.Users(ctx, after, 1000)
-		if err != nil {
-			return err
-		}
-		for _, u := range us {
-			all = append(all, userJSON(u, env.groupNames(ctx, u.Groups)))
-		}
-		if next == "" {
-			break
-		}
-		after = next
-	}
-	if env.json {
-		if all == nil {
-			all = []userOut{}
-		}
-		return env.printJSON(all)
 	}
 	rows := make([][]string, 0, len(all))
 	for _, u := range all {
@@ -195,8 +174,7 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rows = append(rows, []string{u.Login, strconv.Itoa(u.Role) + " " + auth.Role(u.Role).String(), active, expires, quota,
 			u.Email, strings.TrimSpace(u.FirstName + " " + u.LastName), strings.Join(u.Groups, ","), u.ID})
 	}
-	env.table([]string{"LOGIN", "ROLE", "ACTIVE", "EXPIRES", "QUOTA", "EMAIL", "NAME", "GROUPS", "ID"}, rows)
-	return nil
+	return env.answerTable(all, []string{"LOGIN", "ROLE", "ACTIVE", "EXPIRES", "QUOTA", "EMAIL", "NAME", "GROUPS", "ID"}, rows)
 }
 
 // groupNames maps group IDs to names (the ID when a group is gone).
@@ -212,103 +190,80 @@ func (e *adminEnv) groupNames(ctx context.Context, ids []string) []string {
 	return out
 }
 
-func userSet(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("user set", stderr)
-	f := addUserFields(fs)
-	login := fs.String("login", "", "new `login`")
-	active := fs.Bool("active", true, "whether the account may log in")
-	newPassword := fs.Bool("new-password", false, "generate a new password and print it once")
-	pos, err := parseArgs(fs, args, "login")
-	if err != nil {
-		return err
-	}
+func userSet(stdin io.Reader) adminCommand {
 	var ch auth.UserChange
 	generated := ""
-	var ferr error
-	fs.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "login":
-			ch.Login = login
-		case "role":
-			r := auth.Role(*f.role)
-			ch.Role = &r
-		case "email":
-			ch.Email = f.email
-		case "firstname":
-			ch.FirstName = f.first
-		case "lastname":
-			ch.LastName = f.last
-		case "language":
-			ch.Language = f.lang
-		case "quota":
-			ch.Quota = f.quota
-		case "active":
-			ch.Active = active
-		case "expires":
-			t, err := parseExpiry(*f.expiry)
-			if err != nil {
-				ferr = err
-			}
-			ch.Expires = &t
-		case "password-stdin":
-			if *f.passwordStdin {
-				pw, err := readSecret(stdin)
-				if err != nil {
-					ferr = err
+	flags := func(fs *flag.FlagSet) func() error {
+		f := addUserFields(fs)
+		login := fs.String("login", "", "new `login`")
+		active := fs.Bool("active", true, "whether the account may log in")
+		newPassword := fs.Bool("new-password", false, "generate a new password and print it once")
+		return func() error {
+			var ferr error
+			fs.Visit(func(fl *flag.Flag) {
+				switch fl.Name {
+				case "login":
+					ch.Login = login
+				case "role":
+					r := auth.Role(*f.role)
+					ch.Role = &r
+				case "email":
+					ch.Email = f.email
+				case "firstname":
+					ch.FirstName = f.first
+				case "lastname":
+					ch.LastName = f.last
+				case "language":
+					ch.Language = f.lang
+				case "quota":
+					ch.Quota = f.quota
+				case "active":
+					ch.Active = active
+				case "expires":
+					t, err := parseExpiry(*f.expiry)
+					if err != nil {
+						ferr = err
+					}
+					ch.Expires = &t
+				case "password-stdin":
+					if *f.passwordStdin {
+						pw, err := readSecret(stdin)
+						if err != nil {
+							ferr = err
+						}
+						ch.Password = &pw
+					}
+				case "new-password":
+					if *newPassword {
+						generated = auth.GeneratePassword()
+						ch.Password = &generated
+					}
 				}
-				ch.Password = &pw
+			})
+			if ferr != nil {
+				return ferr
 			}
-		case "new-password":
-			if *newPassword {
-				generated = auth.GeneratePassword()
-				ch.Password = &generated
+			if *f.passwordStdin && *newPassword {
+				return usageErrorf("user set: --password-stdin and --new-password exclude each other")
 			}
+			return nil
 		}
-	})
-	if ferr != nil {
-		return ferr
 	}
-	if *f.passwordStdin && *newPassword {
-		return usageErrorf("user set: --password-stdin and --new-password exclude each other")
+	run := func(ctx context.Context, env *adminEnv, pos []string) error {
+		u, err := env.auth.UpdateUser(ctx, pos[0], ch)
+		if err != nil {
+			return err
+		}
+		out := userJSON(u, env.groupNames(ctx, u.Groups))
+		out.Password = generated
+		return env.answerUser(out, "updated user %s (id %s)", u.Login, u.ID)
 	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
-	u, err := env.auth.UpdateUser(ctx, pos[0], ch)
-	if err != nil {
-		return err
-	}
-	out := userJSON(u, env.groupNames(ctx, u.Groups))
-	out.Password = generated
-	if env.json {
-		return env.printJSON(out)
-	}
-	fmt.Fprintf(stdout, "updated user %s (id %s)\n", u.Login, u.ID)
-	if generated != "" {
-		fmt.Fprintf(stdout, "password: %s\n(shown once; it is stored only hashed)\n", generated)
-	}
-	return nil
+	return adminCommand{args: []string{"login"}, flags: flags, run: run}
 }
 
-func userDelete(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, af := newAdminFlags("user delete", stderr)
-	pos, err := parseArgs(fs, args, "login")
-	if err != nil {
-		return err
-	}
-	env, err := openAdmin(af, fs, stdout, stderr)
-	if err != nil {
-		return err
-	}
-	defer env.close()
+func userDelete(ctx context.Context, env *adminEnv, pos []string) error {
 	if err := env.auth.DeleteUser(ctx, pos[0]); err != nil {
 		return err
 	}
-	if env.json {
-		return env.printJSON(map[string]string{"deleted": pos[0]})
-	}
-	fmt.Fprintf(stdout, "deleted user %s\n", pos[0])
-	return nil
+	return env.answer(map[string]string{"deleted": pos[0]}, "deleted user %s", pos[0])
 }
