@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"coffre/storage"
 	"coffre/storage/erasure"
@@ -155,5 +156,50 @@ func TestRecoverFromHeaders(t *testing.T) {
 	})
 	if !storage.Is(storage.Corrupt, err) {
 		t.Fatalf("restore under another master key: %v", err)
+	}
+}
+
+// walkFailDrive is a drive that cannot be listed.
+type walkFailDrive struct{ Drive }
+
+func (walkFailDrive) Walk(func(string, int64, time.Time) error) error { return errInjected }
+
+// TestScanHeadersErrors: a drive that cannot be walked is skipped and
+// reported once the others are scanned; an error from fn stops the scan.
+func TestScanHeadersErrors(t *testing.T) {
+	e := newEnv(t, Options{BlockSize: 64 << 10})
+	e.put(t, randBytes(51, 300<<10), -1)
+	e.put(t, randBytes(52, 300<<10), -1)
+	drives := append([]Drive(nil), e.drives...)
+	drives[1] = walkFailDrive{drives[1]}
+	s, err := New(e.meta, drives, e.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seen := map[int]int{}
+	err = s.ScanHeaders(context.Background(), func(sh ShardHeader) error {
+		if sh.Err != nil || !sh.Header.Final() {
+			t.Errorf("%+v", sh)
+		}
+		seen[sh.Drive]++
+		return nil
+	})
+	if !storage.Is(storage.Unavailable, err) || !errors.Is(err, errInjected) {
+		t.Fatalf("scan with a drive that cannot be listed: %v", err)
+	}
+	if seen[0] != 2 || seen[1] != 0 || seen[2] != 2 || seen[3] != 2 {
+		t.Fatalf("headers seen per drive: %v", seen)
+	}
+	stop := errors.New("stop")
+	n := 0
+	err = e.s.ScanHeaders(context.Background(), func(ShardHeader) error { n++; return stop })
+	if err != stop || n != 1 {
+		t.Fatalf("fn error: %v after %d headers", err, n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := e.s.ScanHeaders(ctx, func(ShardHeader) error { return nil }); !storage.Is(storage.Unavailable, err) {
+		t.Fatalf("cancelled scan: %v", err)
 	}
 }
