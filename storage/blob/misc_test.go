@@ -130,7 +130,7 @@ func TestWriteDegraded(t *testing.T) {
 
 // TestSharedMD5 writes on many streams at once, so that most hash their MD5
 // on the shared multi-lane server, and checks every MD5; then Close stops
-// the server and a second Close is harmless.
+// the server, a second Close is harmless and writes still work.
 func TestSharedMD5(t *testing.T) {
 	e := newEnv(t, Options{BlockSize: 64 << 10})
 	var wg sync.WaitGroup
@@ -155,4 +155,11 @@ func TestSharedMD5(t *testing.T) {
 	}
 	s.Close()
 	s.Close()
+	// A write after Close still works, on the standard library.
+	data := randBytes(109, 300<<10)
+	p, err := s.Write(context.Background(), bytes.NewReader(data), -1)
+	if err != nil || p.MD5 != md5.Sum(data) {
+		t.Fatalf("write after Close: %v", err)
+	}
+	p.Discard()
 }

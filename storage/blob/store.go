@@ -49,7 +49,7 @@ type Store struct {
 	md5Min int32          // a write uses md5srv when at least this many writes (itself included) run
 	writes atomic.Int32   // writes to drives in flight
 
-	closeOnce sync.Once
+	md5mu sync.RWMutex // held to read md5srv, locked by Close to clear it
 
 	plainPool sync.Pool // *[]byte of bs bytes
 	shardPool sync.Pool // *[]byte of (k+m) full shard lengths
@@ -131,13 +131,17 @@ func New(m *meta.Store, drives []Drive, opts Options) (*Store, error) {
 }
 
 // Close stops the Store's background MD5 server. The caller must call it
-// once no Write is running; the Store must not be used afterwards.
+// once, after the last Write returned (a Write still hashing on the server
+// would never finish); writes started after Close hash with the standard
+// library. Idempotent.
 func (s *Store) Close() error {
-	s.closeOnce.Do(func() {
-		if s.md5srv != nil {
-			s.md5srv.Close()
-		}
-	})
+	s.md5mu.Lock()
+	srv := s.md5srv
+	s.md5srv = nil
+	s.md5mu.Unlock()
+	if srv != nil {
+		srv.Close()
+	}
 	return nil
 }
 
@@ -152,6 +156,8 @@ const md5SharedFrom = 2
 // newMD5 returns an MD5 hash for one write, given how many writes run now
 // (this one included); close it after use.
 func (s *Store) newMD5(running int32) md5simd.Hasher {
+	s.md5mu.RLock()
+	defer s.md5mu.RUnlock()
 	if s.md5srv == nil || running < s.md5Min {
 		return md5simd.StdlibHasher()
 	}
