@@ -117,7 +117,14 @@ type localFile struct {
 	written, kicked int64 // bytes appended by Write; start of the range not yet kicked
 }
 
-const writebackChunk = 8 << 20
+// writebackChunk is how much a shard file accumulates before its writeback
+// is started. Small chunks keep the disk busy all along and leave little
+// dirty data for the final fsync, whose wait is the tail of every write: 64
+// MiB writes on 4 streams (2+2, 2 shared cores), interleaved A/B runs gave
+// medians of 378-451 MB/s with 1 MiB against 254-414 MB/s with 8 MiB, and
+// one stream 337-369 against 246-292; 512 KiB was worse at 4 streams
+// (about 230 MB/s).
+const writebackChunk = 1 << 20
 
 func (f *localFile) Write(p []byte) (int, error) {
 	n, err := f.File.Write(p)
