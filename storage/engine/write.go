@@ -13,6 +13,9 @@ import (
 	"coffre/storage/meta"
 )
 
+// precheckFrom is the size from which Put checks the target before streaming.
+const precheckFrom = 1 << 20
+
 func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt storage.PutOptions) (storage.Info, error) {
 	const op = "put"
 	if err := n.authenticated(op, path); err != nil {
@@ -23,9 +26,12 @@ func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt stora
 		return storage.Info{}, err
 	}
 	// Fail before streaming what could be gigabytes: the folder must exist and
-	// the conditions hold now. They are checked again under lock at commit.
-	if err := n.precheck(op, dir, name, opt); err != nil {
-		return storage.Info{}, err
+	// the conditions hold now. They are checked again under lock at commit, so
+	// small content of a known size skips this first look.
+	if opt.Size < 0 || opt.Size >= precheckFrom {
+		if err := n.precheck(op, dir, name, opt); err != nil {
+			return storage.Info{}, err
+		}
 	}
 	p, err := n.e.blob.Write(ctx, r, opt.Size)
 	if err != nil {

@@ -28,7 +28,14 @@ var ErrClosed = errors.New("meta: store closed")
 type Options struct {
 	// Logger receives Pebble's own log lines at debug level. Nil discards them.
 	Logger *slog.Logger
+	// CacheSize is the bytes of Pebble's block cache, shared by all reads;
+	// 0 means DefaultCacheSize. Inline content lives in the store, so a cache
+	// too small to hold the hot part of it sends small reads to the disk.
+	CacheSize int64
 }
+
+// DefaultCacheSize is the block cache of a store opened without CacheSize.
+const DefaultCacheSize = 64 << 20
 
 // Store is an ordered key-value store on disk. It is safe for concurrent use.
 // Writes are made through batches, which are atomic but not isolated: a caller
@@ -44,10 +51,16 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("meta: %w", err)
 	}
+	if opts.CacheSize <= 0 {
+		opts.CacheSize = DefaultCacheSize
+	}
+	cache := pebble.NewCache(opts.CacheSize)
+	defer cache.Unref() // the store holds its own reference while open
 	po := &pebble.Options{
 		FormatMajorVersion: FormatVersion,
 		Logger:             pebbleLogger{opts.Logger},
 		Merger:             counterMerger,
+		Cache:              cache,
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
