@@ -17,6 +17,7 @@ import (
 type baseline struct {
 	writeMiBs, readMiBs     float64 // sequential, rawFiles in parallel
 	rawBytes, readBytes     int64
+	coldReadMiBs            float64 // sequential read with the files evicted from the page cache
 	fsyncMedian, fsyncP99   time.Duration
 	fsyncMean               time.Duration
 	fsyncs                  int
@@ -57,9 +58,20 @@ func rawSequential(ctx context.Context, cfg config, dir string, b *baseline) err
 		b.writeMiBs = max(b.writeMiBs, mibPerSec(total, time.Since(start)))
 	}
 
-	// Reads from the page cache are fast: read the files again until
-	// rawReadDur has passed.
+	// First from the disk: drop the files' pages from the page cache.
+	if err := evict(dir); err != nil {
+		return err
+	}
 	start := time.Now()
+	n, err := rawRead(ctx, cfg, name)
+	if err != nil {
+		return err
+	}
+	b.coldReadMiBs = mibPerSec(n, time.Since(start))
+
+	// Then from the page cache, which is fast: read the files again until
+	// rawReadDur has passed.
+	start = time.Now()
 	var read int64
 	for pass := 0; pass == 0 || time.Since(start) < cfg.rawReadDur; pass++ {
 		n, err := rawRead(ctx, cfg, name)

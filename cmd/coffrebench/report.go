@@ -85,6 +85,8 @@ func (r *report) baselineTable() string {
 	row("measurement", "result", "how")
 	row("sequential write", fmt.Sprintf("%.0f MiB/s", base.writeMiBs),
 		fmt.Sprintf("%s in %s writes to %d files in parallel, then fsync; best of %d", size(base.rawBytes), size(int64(c.rawIO)), c.rawFiles, c.rawWrites))
+	row("cold read", fmt.Sprintf("%.0f MiB/s", base.coldReadMiBs),
+		fmt.Sprintf("the same back once, %d in parallel, after evicting the files from the page cache", c.rawFiles))
 	row("sequential read", fmt.Sprintf("%.0f MiB/s", base.readMiBs),
 		fmt.Sprintf("the same back in %s reads, %d in parallel, %.0fx over: likely page cache (nothing dropped)",
 			size(int64(c.rawIO)), c.rawFiles, float64(base.readBytes)/float64(base.rawBytes)))
@@ -128,9 +130,10 @@ func (r *report) engineTable() string {
 		fmt.Sprintf(">= %d MiB/s and >= %.0f%%", targetPutMiBs, 100*targetPutRatio),
 		met(e.put4.mibPerSec() >= targetPutMiBs && p4 >= targetPutRatio))
 	row("GET "+big+" x 1 stream", mibs(e.get1), count(e.get1), busy(e.get1), ratio(getRatio(e.get1), "raw read"), "", "")
-	g4 := getRatio(e.get4)
-	row("GET "+big+" x 4 streams", mibs(e.get4), count(e.get4), busy(e.get4), ratio(g4, "raw read"),
-		fmt.Sprintf(">= %.0f%% of raw read", 100*targetGetRatio), met(g4 >= targetGetRatio))
+	g4 := e.get4cold.mibPerSec() / base.coldReadMiBs
+	row("GET "+big+" x 4 cold", mibs(e.get4cold), count(e.get4cold), busy(e.get4cold), ratio(g4, "cold read"),
+		fmt.Sprintf(">= %.0f%% of cold read", 100*targetGetRatio), met(g4 >= targetGetRatio))
+	row("GET "+big+" x 4 streams", mibs(e.get4), count(e.get4), busy(e.get4), ratio(getRatio(e.get4), "raw read"), "", "")
 	row(fmt.Sprintf("PUT %s at %d", small, c.smallConc), fmt.Sprintf("%.0f /s", e.smallPut.opsPerSec()), count(e.smallPut), busy(e.smallPut),
 		ratio(e.smallPut.opsPerSec()/base.smallWrites, "raw file writes"),
 		fmt.Sprintf(">= %d /s", targetSmallPuts), met(e.smallPut.opsPerSec() >= targetSmallPuts))
@@ -138,7 +141,9 @@ func (r *report) engineTable() string {
 		ratio(e.smallGet.opsPerSec()/base.smallReads, "raw file reads"), "", "")
 	w.Flush()
 	fmt.Fprintf(&b, "\nPUT ratio = engine MiB/s x %s / raw write MiB/s (the disk writes (k+m)/k times the bytes).\n", trim(overhead))
-	b.WriteString("GET reads files just written, like the raw read: both likely from the page cache.\n")
+	b.WriteString("GET x 4 cold reads every file once after evicting the shard files from the page cache,\n" +
+		"as the cold raw read does: disk against disk, the comparison the target means. The other\n" +
+		"GETs read files just written, like the raw sequential read: both likely from the page cache.\n")
 	b.WriteString("GET checks: every byte of each stream's first file and a 4 KiB window of every other read\n" +
 		"are compared with what was written, one whole file per measurement is hashed (SHA-256)\n" +
 		"through io.SectionReader, and the engine's MD5 of one file per PUT is checked.\n" +
