@@ -152,10 +152,23 @@ func TestIdenticalContentStoredOnce(t *testing.T) {
 	if got := shardBytes(t, s.dir); got > int64(len(data))*2+1<<20 {
 		t.Fatalf("three identical files use %d bytes of shards", got)
 	}
-	for _, p := range []string{"/r/a", "/r/b", "/r/c"} {
+	// Through the trash, then for good: the space comes back once purged.
+	if err := ns.Delete(ctx, "/r/a", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/r/b", "/r/c"} {
 		if err := ns.Delete(ctx, p, storage.DeleteOptions{Permanent: true}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if n, err := s.blob.Refs(h); err != nil || n != 1 {
+		t.Fatalf("refs with one copy in the trash = %d, %v; want 1", n, err)
+	}
+	if shardBytes(t, s.dir) == 0 {
+		t.Fatal("the trashed copy's content is gone")
+	}
+	if _, err := ns.EmptyTrash(ctx, false); err != nil {
+		t.Fatal(err)
 	}
 	if n, err := s.blob.Refs(h); n != 0 && !storage.Is(storage.NotFound, err) {
 		t.Fatalf("refs after deleting every copy = %d, %v", n, err)
