@@ -31,7 +31,7 @@
 //	          data key, additional data "coffre-dk" | content id)
 //	d/<sha-256, 32 bytes>  inline content: AES-256-GCM(data key, nonce = 0,
 //	    plaintext), ciphertext with its 16-byte tag
-//	d/heal/<sha-256, 32 bytes>  empty: the content lost a shard file and
+//	b/heal/<sha-256, 32 bytes>  empty: the content lost a shard file and
 //	    waits for Run to heal it (the heal queue survives restarts)
 //
 // Shard blocks are encrypted with the data key, nonce = the block index as a

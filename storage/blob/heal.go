@@ -8,7 +8,7 @@ import (
 )
 
 // The heal queue lives in memory (s.healq) and, so that a restart does not
-// lose it, in the metadata store at d/heal/<hash> (an empty value). A write
+// lose it, in the metadata store at b/heal/<hash> (an empty value). A write
 // that missed a drive adds its key in the batch that creates the record; a
 // read that finds a shard file missing adds it in a batch of its own; Run
 // loads every key when it starts and deletes a key once its content is
@@ -16,7 +16,7 @@ import (
 
 // healPrefix is the key prefix of the persisted heal queue. The 7-byte
 // prefix plus a 32-byte hash never equals an inline key (d/ plus 32 bytes).
-const healPrefix = "d/heal/"
+const healPrefix = "b/heal/"
 
 func healKey(h Hash) []byte { return append([]byte(healPrefix), h[:]...) }
 

@@ -38,6 +38,7 @@
 //	                                                             data key, reference count
 //	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the
 //	                                                             inline limit
+//	b/      storage/blob    b/heal/<sha-256, 32 bytes>           empty: content that lost a shard, for the healer
 //	a/      auth            a/...                                users, credentials, keys (see package auth)
 //	z/      storage/meta    z/probe                              rewritten by Check (readiness probe)
 package meta
