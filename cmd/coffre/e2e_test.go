@@ -243,10 +243,13 @@ func serveLifecycle(t *testing.T, bin string) {
 		t.Fatalf("second start wrote to stdout:\n%s", out)
 	}
 
-	// Stopped: fsck runs and finds nothing wrong.
-	code, out, errOut := runCmd(t, bin, "fsck", "--data", data)
-	if code != 0 || !strings.Contains(out, "contents") || !strings.Contains(out, "ok") {
-		t.Fatalf("fsck on a stopped store: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	// Stopped: fsck runs, deep too, and finds nothing wrong in the content
+	// or in the namespace.
+	for _, args := range [][]string{{"fsck", "--data", data}, {"fsck", "--deep", "--data", data}} {
+		code, out, errOut := runCmd(t, bin, args...)
+		if code != 0 || !strings.Contains(out, "contents") || !strings.Contains(out, "ok") || !strings.Contains(out, "namespace ") {
+			t.Fatalf("%v on a stopped store: status %d\nstdout:\n%s\nstderr:\n%s", args, code, out, errOut)
+		}
 	}
 
 	// Lose 3 of 4 drives while running: not ready, with the reason.

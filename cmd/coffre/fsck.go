@@ -10,16 +10,19 @@ import (
 	"time"
 
 	"coffre/storage/blob"
+	"coffre/storage/engine"
 )
 
-// fsckCmd checks every content against its checksums and the drive set,
-// repairs when asked, prints a report, and fails with errProblems when
-// problems remain. It refuses to run while coffre serve holds the data
+// fsckCmd checks every content against its checksums and the drive set
+// (with --deep, against its SHA-256 and MD5 too), repairs when asked, then
+// checks that the namespace's records agree with each other; it prints a
+// report and fails with errProblems when problems remain. It refuses to run while coffre serve holds the data
 // directory.
 func fsckCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("fsck", stderr)
 	cf := addCommonFlags(fs)
 	repair := fs.Bool("repair", false, "rebuild damaged or missing shards and remove orphan shard files")
+	deep := fs.Bool("deep", false, "also decrypt every content and check its size, SHA-256 and MD5 (reads everything)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -50,13 +53,25 @@ func fsckCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer st.close()
 
 	p := newProgress(stdout, isTerminal(stdout))
-	report, err := st.blob.Fsck(ctx, *repair, p.update)
+	report, err := st.blob.FsckWith(ctx, blob.FsckOptions{Repair: *repair, Deep: *deep}, p.update)
 	p.done()
 	printReport(stdout, report, *repair)
 	if err != nil {
 		return fmt.Errorf("fsck did not finish: %w", err)
 	}
-	if problemsRemain(report, *repair) {
+	eng, err := engine.New(st.meta, st.blob, engine.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	ns, err := eng.Verify(ctx)
+	if err != nil {
+		return fmt.Errorf("namespace check did not finish: %w", err)
+	}
+	fmt.Fprintf(stdout, "namespace      %d folders, %d files, %d versions, %d in the trash\n", ns.Folders, ns.Files, ns.Versions, ns.TrashItems)
+	for _, p := range ns.Problems {
+		fmt.Fprintf(stdout, "  - %s\n", p)
+	}
+	if problemsRemain(report, *repair) || len(ns.Problems) > 0 {
 		return errProblems
 	}
 	return nil
@@ -80,6 +95,9 @@ func printReport(w io.Writer, r blob.FsckReport, repair bool) {
 	fmt.Fprintf(w, "repaired       %d\n", r.Repaired)
 	fmt.Fprintf(w, "unrecoverable  %d\n", r.Unrecoverable)
 	fmt.Fprintf(w, "orphan shards  %d\n", r.Orphans)
+	if r.Mismatched > 0 {
+		fmt.Fprintf(w, "mismatched     %d (decrypted content differs from its record)\n", r.Mismatched)
+	}
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "  - %s\n", p)
 	}
