@@ -44,8 +44,14 @@ func (sl *slot) release() {
 	}
 }
 
-// maxSlots bounds the decoded blocks a Reader keeps.
-const maxSlots = 3
+// readAhead is how many blocks past the one being read a Reader decodes in
+// advance, each on its own goroutine, so that a sequential reader keeps
+// several reads in flight on the drives.
+const readAhead = 2
+
+// maxSlots bounds the decoded blocks a Reader keeps: the one being read, the
+// ones read ahead, and one just finished.
+const maxSlots = readAhead + 2
 
 // Open opens content for reading at any offset. NotFound if no content has
 // hash h; Unavailable or Corrupt when fewer than k shards can be opened.
@@ -83,9 +89,11 @@ func (s *Store) Open(ctx context.Context, h Hash) (*Reader, error) {
 		s.noteDegraded(h)
 	}
 	if r.set.lay.Blocks() > 1 {
-		r.reqs = make(chan *slot, 1)
+		r.reqs = make(chan *slot, readAhead)
 		r.quit = make(chan struct{})
-		r.wg.Go(r.readAhead)
+		for range readAhead {
+			r.wg.Go(r.readAheadLoop)
+		}
 	}
 	return r, nil
 }
@@ -136,7 +144,7 @@ func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // get returns the slot of block b, with a reference for the caller, decoding
-// it if needed, and asks the read-ahead goroutine for block b+1.
+// it if needed, and asks the read-ahead goroutines for the blocks after it.
 func (r *Reader) get(b int64) (*slot, error) {
 	r.mu.Lock()
 	if r.closed {
@@ -150,11 +158,14 @@ func (r *Reader) get(b int64) (*slot, error) {
 		fill = true
 	}
 	sl.refs.Add(1)
-	if next := b + 1; next < r.set.lay.Blocks() && r.reqs != nil && r.find(next) == nil {
+	for next := b + 1; next <= b+readAhead && next < r.set.lay.Blocks() && r.reqs != nil; next++ {
+		if r.find(next) != nil {
+			continue
+		}
 		ns := r.add(next)
 		select {
 		case r.reqs <- ns:
-		default: // the read-ahead goroutine is busy: drop the request
+		default: // the read-ahead goroutines are busy: drop the request
 			r.remove(ns)
 			ns.err = errors.New("not read ahead")
 			close(ns.done)
@@ -228,7 +239,7 @@ func (r *Reader) fill(sl *slot) {
 }
 
 // readAhead decodes the blocks that get asks for, until Close.
-func (r *Reader) readAhead() {
+func (r *Reader) readAheadLoop() {
 	for {
 		select {
 		case <-r.quit:
@@ -251,11 +262,14 @@ func (r *Reader) Close() error {
 	if r.quit != nil {
 		close(r.quit)
 		r.wg.Wait()
-		select {
-		case sl := <-r.reqs:
-			sl.err = storage.Errorf("blob.read", storage.Invalid, r.h.String(), "reader closed")
-			close(sl.done)
-		default:
+		for drained := false; !drained; {
+			select {
+			case sl := <-r.reqs:
+				sl.err = storage.Errorf("blob.read", storage.Invalid, r.h.String(), "reader closed")
+				close(sl.done)
+			default:
+				drained = true
+			}
 		}
 	}
 	r.mu.Lock()
