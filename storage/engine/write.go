@@ -92,12 +92,9 @@ type content struct {
 // missing, name is a folder, or the write conditions do not hold.
 func (n *namespace) precheck(op string, dir []string, name string, opt storage.PutOptions) error {
 	path := storage.JoinPath(append(dir, name)...)
-	parent, err := n.lookupNames(op, dir)
+	parent, err := n.folder(op, dir, path)
 	if err != nil {
 		return err
-	}
-	if !parent.node.Dir {
-		return storage.E(op, storage.NotFound, path, nil)
 	}
 	cur, err := n.e.child(parent.id(), name)
 	switch {
@@ -112,6 +109,16 @@ func (n *namespace) precheck(op string, dir []string, name string, opt storage.P
 	return n.room(op, path, parent.limits, opt.Size)
 }
 
+// folder finds the folder dir that is to hold path: NotFound when it is
+// missing, hidden, or a file.
+func (n *namespace) folder(op string, dir []string, path string) (found, error) {
+	f, err := n.lookupNames(op, dir)
+	if err == nil && !f.node.Dir {
+		err = storage.E(op, storage.NotFound, path, nil)
+	}
+	return f, err
+}
+
 // addVersion records c as the new current version of the file name in the
 // folder dir, creating the file if needed.
 func (n *namespace) addVersion(op string, dir []string, name string, opt storage.PutOptions, c content) (storage.Info, error) {
@@ -119,12 +126,9 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	path := storage.JoinPath(append(dir, name)...)
 	e.tree.RLock()
 	defer e.tree.RUnlock()
-	parent, err := n.lookupNames(op, dir)
+	parent, err := n.folder(op, dir, path)
 	if err != nil {
 		return storage.Info{}, err
-	}
-	if !parent.node.Dir {
-		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
 	}
 	pid := parent.id()
 	defer e.names.lock(entry{pid, name})()
@@ -223,12 +227,9 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	e := n.e
 	e.tree.RLock()
 	defer e.tree.RUnlock()
-	parent, err := n.lookupNames(op, dir)
+	parent, err := n.folder(op, dir, path)
 	if err != nil {
 		return storage.Info{}, err
-	}
-	if !parent.node.Dir {
-		return storage.Info{}, storage.E(op, storage.NotFound, path, nil)
 	}
 	if err := n.need(op, path, parent.rights, storage.Write); err != nil {
 		return storage.Info{}, err
