@@ -1,0 +1,243 @@
+package sigv4
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"hash"
+	"io"
+	"strconv"
+	"strings"
+)
+
+const (
+	// MaxChunkSize is the largest aws-chunked chunk accepted. S3 clients
+	// send 64 KiB to 8 MiB chunks; chunks are streamed, not buffered, so
+	// the cap bounds how much unverified data can pass before a signature
+	// check rather than memory.
+	MaxChunkSize = 16 << 20
+	// maxLine bounds a chunk header or trailer line (the bufio window).
+	maxLine = 4096
+	// maxTrailers bounds the number of trailing header lines.
+	maxTrailers = 16
+
+	payloadAlgorithm = "AWS4-HMAC-SHA256-PAYLOAD"
+)
+
+// chunkReader decodes an aws-chunked body: "<hex size>[;chunk-signature=
+// <sig>]\r\n<data>\r\n" repeated, ending with a zero-size chunk and, for
+// the trailer variant, trailing headers and an empty line. In signed mode
+// each chunk's signature is checked at the chunk's end, chained from the
+// seed (header) signature; in trailer mode the checksum named by
+// x-amz-trailer is checked at the end.
+type chunkReader struct {
+	br *bufio.Reader
+	c  io.Closer
+
+	signed               bool
+	key                  []byte
+	amzDate, scope, prev string
+	sig                  string    // signature of the current chunk
+	h                    hash.Hash // SHA-256 of the current chunk
+
+	trailer string    // expected trailing header name
+	sum     hash.Hash // its checksum over the payload
+
+	declared, total int64 // x-amz-decoded-content-length, bytes yielded
+	remaining       int64 // data bytes left in the current chunk
+	inChunk, done   bool
+	err             error
+}
+
+func newChunkReader(rc io.ReadCloser, declared int64) *chunkReader {
+	return &chunkReader{br: bufio.NewReaderSize(rc, maxLine), c: rc, declared: declared, h: sha256.New()}
+}
+
+func (c *chunkReader) Close() error { return c.c.Close() }
+
+func (c *chunkReader) fail(err error) error {
+	if c.err == nil {
+		c.err = err
+	}
+	return c.err
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	for {
+		if c.done {
+			return 0, io.EOF
+		}
+		if c.remaining > 0 {
+			if len(p) == 0 {
+				return 0, nil
+			}
+			if int64(len(p)) > c.remaining {
+				p = p[:c.remaining]
+			}
+			n, err := c.br.Read(p)
+			c.h.Write(p[:n])
+			if c.sum != nil {
+				c.sum.Write(p[:n])
+			}
+			c.remaining -= int64(n)
+			c.total += int64(n)
+			if c.total > c.declared {
+				return n, c.fail(errorf(IncompleteBody, "the chunks hold more than x-amz-decoded-content-length (%d) bytes", c.declared))
+			}
+			if err == io.EOF && c.remaining > 0 {
+				return n, c.fail(errorf(IncompleteBody, "the body ended inside a chunk"))
+			}
+			if err != nil && err != io.EOF {
+				return n, c.fail(err)
+			}
+			return n, nil
+		}
+		if c.inChunk {
+			if err := c.endChunk(); err != nil {
+				return 0, c.fail(err)
+			}
+		}
+		if err := c.nextChunk(); err != nil {
+			return 0, c.fail(err)
+		}
+	}
+}
+
+// readLine returns one line without its "\r\n" (or "\n" when lax).
+func (c *chunkReader) readLine(lax bool) (string, error) {
+	line, err := c.br.ReadSlice('\n')
+	switch {
+	case err == bufio.ErrBufferFull:
+		return "", errorf(IncompleteBody, "a chunk header or trailer line is longer than %d bytes", maxLine)
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return "", errorf(IncompleteBody, "the body ended before the aws-chunked encoding did")
+	case err != nil:
+		return "", err
+	}
+	s := string(line[:len(line)-1])
+	if t, ok := strings.CutSuffix(s, "\r"); ok {
+		return t, nil
+	} else if lax {
+		return s, nil
+	}
+	return "", errorf(IncompleteBody, "a chunk line does not end in CRLF")
+}
+
+// nextChunk reads a chunk header; a zero-size chunk ends the body.
+func (c *chunkReader) nextChunk() error {
+	line, err := c.readLine(false)
+	if err != nil {
+		return err
+	}
+	size, ext, _ := strings.Cut(line, ";")
+	if size == "" || len(size) > 8 {
+		return errorf(IncompleteBody, "malformed chunk size %q", size)
+	}
+	n, perr := strconv.ParseInt(size, 16, 64)
+	if perr != nil || n < 0 {
+		return errorf(IncompleteBody, "malformed chunk size %q", size)
+	}
+	if n > MaxChunkSize {
+		return errorf(InvalidRequest, "chunk of %d bytes is larger than the %d allowed", n, MaxChunkSize)
+	}
+	if c.signed {
+		sig, ok := strings.CutPrefix(ext, "chunk-signature=")
+		if !ok || len(sig) != 64 {
+			return errorf(IncompleteBody, "chunk header %q lacks a chunk-signature", line)
+		}
+		c.sig = sig
+	}
+	c.h.Reset()
+	c.remaining, c.inChunk = n, true
+	if n == 0 {
+		return c.finish()
+	}
+	return nil
+}
+
+// endChunk checks the CRLF after a chunk's data and its signature.
+func (c *chunkReader) endChunk() error {
+	c.inChunk = false
+	var crlf [2]byte
+	if _, err := io.ReadFull(c.br, crlf[:]); err != nil || crlf != [2]byte{'\r', '\n'} {
+		return errorf(IncompleteBody, "chunk data is not followed by CRLF")
+	}
+	return c.checkSignature()
+}
+
+func (c *chunkReader) checkSignature() error {
+	if !c.signed {
+		return nil
+	}
+	toSign := payloadAlgorithm + "\n" + c.amzDate + "\n" + c.scope + "\n" + c.prev + "\n" +
+		emptySHA256 + "\n" + hex.EncodeToString(c.h.Sum(nil))
+	want := hmacSHA256(c.key, toSign)
+	if !signatureMatches(c.sig, want) {
+		return errorf(SignatureDoesNotMatch, "a chunk signature does not match")
+	}
+	c.prev = hex.EncodeToString(want)
+	return nil
+}
+
+// finish handles the zero-size chunk: its signature, the trailers and the
+// final empty line, and the declared length.
+func (c *chunkReader) finish() error {
+	c.inChunk = false
+	if c.signed {
+		if err := c.checkSignature(); err != nil {
+			return err
+		}
+		if line, err := c.readLine(false); err != nil || line != "" {
+			return errorf(IncompleteBody, "the final chunk is not followed by CRLF")
+		}
+	} else if err := c.readTrailers(); err != nil {
+		return err
+	}
+	if c.total != c.declared {
+		return errorf(IncompleteBody, "the chunks hold %d bytes, x-amz-decoded-content-length says %d", c.total, c.declared)
+	}
+	c.done = true
+	return nil
+}
+
+// readTrailers reads "name:value" lines up to an empty line and checks the
+// checksum named by x-amz-trailer.
+func (c *chunkReader) readTrailers() error {
+	var got string
+	found := false
+	for i := 0; ; i++ {
+		if i > maxTrailers {
+			return errorf(InvalidRequest, "more than %d trailing headers", maxTrailers)
+		}
+		line, err := c.readLine(true)
+		if err != nil {
+			return err
+		}
+		if line == "" {
+			break
+		}
+		name, val, ok := strings.Cut(line, ":")
+		if !ok {
+			return errorf(InvalidRequest, "malformed trailing header %q", line)
+		}
+		if strings.ToLower(strings.TrimSpace(name)) == c.trailer {
+			got, found = strings.TrimSpace(val), true
+		}
+	}
+	if !found {
+		return errorf(IncompleteBody, "the trailing header %s is missing", c.trailer)
+	}
+	want, err := base64.StdEncoding.DecodeString(got)
+	if err != nil || len(want) != c.sum.Size() {
+		return errorf(InvalidDigest, "the value of %s is not a valid base64 digest", c.trailer)
+	}
+	if !bytes.Equal(want, c.sum.Sum(nil)) {
+		return errorf(BadDigest, "the %s you specified did not match the calculated checksum", c.trailer)
+	}
+	return nil
+}
