@@ -86,9 +86,6 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 			}
 			c.remaining -= int64(n)
 			c.total += int64(n)
-			if c.total > c.declared {
-				return n, c.fail(errorf(IncompleteBody, "the chunks hold more than x-amz-decoded-content-length (%d) bytes", c.declared))
-			}
 			if err == io.EOF && c.remaining > 0 {
 				return n, c.fail(errorf(IncompleteBody, "the body ended inside a chunk"))
 			}
@@ -144,6 +141,9 @@ func (c *chunkReader) nextChunk() error {
 	}
 	if n > MaxChunkSize {
 		return errorf(InvalidRequest, "chunk of %d bytes is larger than the %d allowed", n, MaxChunkSize)
+	}
+	if n > c.declared-c.total {
+		return errorf(IncompleteBody, "the chunks hold more than x-amz-decoded-content-length (%d) bytes", c.declared)
 	}
 	if c.signed {
 		sig, ok := strings.CutPrefix(ext, "chunk-signature=")
