@@ -18,15 +18,17 @@ func (v *Verifier) payloadBody(r *http.Request, req *request, body io.ReadCloser
 	case len(p) == 64 && isLowerHex(p):
 		want, _ := hex.DecodeString(p)
 		return &hashReader{rc: body, h: sha256.New(), want: want, size: r.ContentLength}, r.ContentLength, nil
-	case p == streamingSigned || p == streamingTrailer:
+	case p == streamingSigned || p == streamingTrailer || p == streamingSignedTrailer:
 		n, err := strconv.ParseInt(r.Header.Get("X-Amz-Decoded-Content-Length"), 10, 64)
 		if err != nil || n < 0 {
 			return nil, 0, errorf(MissingSecurityHeader, "an aws-chunked body needs a valid x-amz-decoded-content-length header")
 		}
 		c := newChunkReader(body, n)
-		if p == streamingSigned {
+		if p != streamingTrailer {
 			c.signed = true
 			c.key, c.amzDate, c.scope, c.prev = key, req.amzDate, scope, req.signature
+		}
+		if p == streamingSigned {
 			return c, n, nil
 		}
 		name := strings.ToLower(strings.TrimSpace(r.Header.Get("X-Amz-Trailer")))
@@ -39,7 +41,7 @@ func (v *Verifier) payloadBody(r *http.Request, req *request, body io.ReadCloser
 	case strings.HasPrefix(p, "STREAMING-"):
 		return nil, 0, errorf(InvalidRequest, "the payload mode %s is not supported", p)
 	}
-	return nil, 0, errorf(InvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, %s, %s or a SHA-256 in lower-case hex", streamingSigned, streamingTrailer)
+	return nil, 0, errorf(InvalidArgument, "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, %s, %s, %s or a SHA-256 in lower-case hex", streamingSigned, streamingSignedTrailer, streamingTrailer)
 }
 
 func isLowerHex(s string) bool {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"hash"
 	"io"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -24,14 +25,15 @@ const (
 	maxTrailers = 16
 
 	payloadAlgorithm = "AWS4-HMAC-SHA256-PAYLOAD"
+	trailerAlgorithm = "AWS4-HMAC-SHA256-TRAILER"
 )
 
 // chunkReader decodes an aws-chunked body: "<hex size>[;chunk-signature=
 // <sig>]\r\n<data>\r\n" repeated, ending with a zero-size chunk and, for
-// the trailer variant, trailing headers and an empty line. In signed mode
+// the trailer variants, trailing headers and an empty line. In signed mode
 // each chunk's signature is checked at the chunk's end, chained from the
-// seed (header) signature; in trailer mode the checksum named by
-// x-amz-trailer is checked at the end.
+// seed (header) signature, and so is the trailer's; with a trailer the
+// checksum named by x-amz-trailer is checked at the end.
 type chunkReader struct {
 	br *bufio.Reader
 	c  io.Closer
@@ -188,15 +190,15 @@ func (c *chunkReader) checkSignature() error {
 // final empty line, and the declared length.
 func (c *chunkReader) finish() error {
 	c.inChunk = false
-	if c.signed {
-		if err := c.checkSignature(); err != nil {
+	if err := c.checkSignature(); err != nil {
+		return err
+	}
+	if c.trailer != "" {
+		if err := c.readTrailers(); err != nil {
 			return err
 		}
-		if line, err := c.readLine(false); err != nil || line != "" {
-			return errorf(IncompleteBody, "the final chunk is not followed by CRLF")
-		}
-	} else if err := c.readTrailers(); err != nil {
-		return err
+	} else if line, err := c.readLine(false); err != nil || line != "" {
+		return errorf(IncompleteBody, "the final chunk is not followed by CRLF")
 	}
 	if c.total != c.declared {
 		return errorf(IncompleteBody, "the chunks hold %d bytes, x-amz-decoded-content-length says %d", c.total, c.declared)
@@ -205,11 +207,16 @@ func (c *chunkReader) finish() error {
 	return nil
 }
 
-// readTrailers reads "name:value" lines up to an empty line and checks the
-// checksum named by x-amz-trailer.
+// readTrailers reads "name:value" lines up to an empty line, checks the
+// trailer signature in signed mode (string to sign
+// "AWS4-HMAC-SHA256-TRAILER\n<date>\n<scope>\n<final chunk signature>\n"
+// followed by the hex SHA-256 of the trailers as sorted "name:value\n"
+// lines), then the checksum named by x-amz-trailer.
 func (c *chunkReader) readTrailers() error {
-	var got string
-	found := false
+	const sigName = "x-amz-trailer-signature"
+	var lines []string
+	var got, sig string
+	found, signed := false, false
 	for i := 0; ; i++ {
 		if i > maxTrailers {
 			return errorf(InvalidRequest, "more than %d trailing headers", maxTrailers)
@@ -225,8 +232,25 @@ func (c *chunkReader) readTrailers() error {
 		if !ok {
 			return errorf(InvalidRequest, "malformed trailing header %q", line)
 		}
-		if strings.ToLower(strings.TrimSpace(name)) == c.trailer {
-			got, found = strings.TrimSpace(val), true
+		name, val = strings.ToLower(strings.TrimSpace(name)), strings.TrimSpace(val)
+		switch name {
+		case sigName:
+			sig, signed = val, true
+			continue
+		case c.trailer:
+			got, found = val, true
+		}
+		lines = append(lines, name+":"+val+"\n")
+	}
+	if c.signed {
+		if !signed {
+			return errorf(SignatureDoesNotMatch, "the trailer has no %s", sigName)
+		}
+		sort.Strings(lines)
+		toSign := trailerAlgorithm + "\n" + c.amzDate + "\n" + c.scope + "\n" + c.prev + "\n" +
+			sha256Hex(strings.Join(lines, ""))
+		if !signatureMatches(sig, hmacSHA256(c.key, toSign)) {
+			return errorf(SignatureDoesNotMatch, "the trailer signature does not match")
 		}
 	}
 	if !found {

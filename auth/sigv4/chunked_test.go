@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -271,6 +272,58 @@ func TestChunkLimits(t *testing.T) {
 			r.trailer, r.sum = "x-amz-checksum-crc32", newChecksum("x-amz-checksum-crc32")
 			_, err := io.ReadAll(r)
 			wantCode(t, err, c.code)
+		})
+	}
+}
+
+func TestChunkedSignedTrailer(t *testing.T) {
+	key := signingKey(testSecret, testTime.Format(dateFormat), testRegion, "s3")
+	scope := testTime.Format(dateFormat) + "/" + testRegion + "/s3/aws4_request"
+	amzDate := testTime.Format(timeFormat)
+	data := bytes.Repeat([]byte("signed trailer "), 9000)
+	h := newChecksum("x-amz-checksum-crc32c")
+	h.Write(data)
+	good := base64.StdEncoding.EncodeToString(h.Sum(nil))
+	// encode is chunked() with the final empty line replaced by the trailer
+	// and its signature, chained from the final chunk's signature.
+	encode := func(seed, value string, tamperSig bool) []byte {
+		b := chunked(key, amzDate, scope, seed, data, 64<<10)
+		b = b[:len(b)-2]
+		i := bytes.LastIndex(b, []byte("chunk-signature=")) + len("chunk-signature=")
+		final := string(b[i : i+64])
+		canon := "x-amz-checksum-crc32c:" + value + "\n"
+		sig := hex.EncodeToString(hmacSHA256(key, "AWS4-HMAC-SHA256-TRAILER\n"+amzDate+"\n"+scope+"\n"+final+"\n"+hexSHA256([]byte(canon))))
+		if tamperSig {
+			sig = strings.Repeat("0", 64)
+		}
+		return append(b, "x-amz-checksum-crc32c:"+value+"\r\nx-amz-trailer-signature:"+sig+"\r\n\r\n"...)
+	}
+	dummy := strings.Repeat("0", 64)
+	for _, c := range []struct {
+		name, value string
+		tamperSig   bool
+		code        Code
+	}{
+		{"good", good, false, ""},
+		{"bad checksum, signed", "AAAAAA==", false, BadDigest},
+		{"bad trailer signature", good, true, SignatureDoesNotMatch},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			srv, ch := server(t, verifierAt(testTime))
+			req := streamReq(t, srv, streamingSignedTrailer, len(data), len(encode(dummy, c.value, false)),
+				map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32c"})
+			req.Body = httpBody(encode(seedOf(t, req), c.value, c.tamperSig))
+			o := send(t, req, ch)
+			if o.err != nil {
+				t.Fatalf("Verify: %v", o.err)
+			}
+			if c.code != "" {
+				wantCode(t, o.bodyErr, c.code)
+				return
+			}
+			if o.bodyErr != nil || !bytes.Equal(o.body, data) {
+				t.Fatalf("body error %v, %d bytes", o.bodyErr, len(o.body))
+			}
 		})
 	}
 }

@@ -1,8 +1,9 @@
 // Package sigv4 verifies AWS Signature Version 4 on requests to the S3 front
 // end: the Authorization header, presigned query URLs, and the payload
 // variants S3 clients send (a hex SHA-256 of the body, UNSIGNED-PAYLOAD,
-// aws-chunked STREAMING-AWS4-HMAC-SHA256-PAYLOAD and
-// STREAMING-UNSIGNED-PAYLOAD-TRAILER with a trailing checksum).
+// aws-chunked STREAMING-AWS4-HMAC-SHA256-PAYLOAD, its -TRAILER variant and
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER, the last two with a trailing checksum:
+// CRC32, CRC32C, CRC64NVME, SHA1 or SHA256).
 //
 // It is pure verification: it knows nothing of users or HTTP servers. The
 // caller supplies a Lookup from access key to secret, and gets back the

@@ -23,6 +23,8 @@ const (
 	streamingSigned  = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
 	streamingTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 
+	streamingSignedTrailer = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+
 	// DefaultMaxSkew is the clock skew S3 tolerates.
 	DefaultMaxSkew = 15 * time.Minute
 	// MaxExpires is the longest validity of a presigned URL: 7 days.
