@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -112,6 +113,8 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (Result, error) 
 	q := r.URL.Query()
 	authz := r.Header.Get("Authorization")
 	switch {
+	case authz != "" && q.Has("X-Amz-Algorithm"):
+		err = errorf(InvalidArgument, "only one authentication mechanism is allowed: the Authorization header or X-Amz-Algorithm in the query")
 	case authz != "":
 		req, err = v.parseHeader(r, authz)
 	case q.Has("X-Amz-Algorithm"):
@@ -133,6 +136,9 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (Result, error) 
 		return Result{}, &Error{Code: AccessDenied, Message: "access denied", Err: lerr}
 	default:
 		return Result{}, lerr
+	}
+	if err := unsignedAmzHeaders(r, req.signed); err != nil {
+		return Result{}, err
 	}
 	headers, err := canonicalHeaders(r, req.signed)
 	if err != nil {
@@ -158,6 +164,24 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (Result, error) 
 		return Result{}, err
 	}
 	return res, nil
+}
+
+// unsignedAmzHeaders refuses a request carrying an x-amz-* header that is
+// not signed, as S3 does: otherwise anyone holding a presigned URL could add
+// x-amz-copy-source, x-amz-meta-* or x-amz-acl to what its signer allowed.
+func unsignedAmzHeaders(r *http.Request, signed []string) *Error {
+	var missing []string
+	for name := range r.Header {
+		l := strings.ToLower(name)
+		if strings.HasPrefix(l, "x-amz-") && !slices.Contains(signed, l) {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return errorf(AccessDenied, "there were headers present in the request which were not signed: %s", strings.Join(missing, ", "))
 }
 
 func sigV2() *Error {

@@ -196,6 +196,10 @@ func TestPresigned(t *testing.T) {
 			q.Del("X-Amz-Signature")
 			r.URL.RawQuery = q.Encode()
 		}, AuthorizationQueryParametersError},
+		{"unsigned amz header", testTime, "300", func(r *http.Request) { r.Header.Set("X-Amz-Meta-Added", "1") }, AccessDenied},
+		{"two mechanisms", testTime, "300", func(r *http.Request) {
+			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential="+testKey+"/20261123/us-east-1/s3/aws4_request, SignedHeaders=host, Signature="+strings.Repeat("0", 64))
+		}, InvalidArgument},
 		{"sigv2", testTime, "300", func(r *http.Request) {
 			r.URL.RawQuery = "AWSAccessKeyId=" + testKey + "&Expires=1700000000&Signature=abc"
 		}, InvalidRequest},
@@ -233,5 +237,17 @@ func TestCanonicalURI(t *testing.T) {
 		if got := canonicalURI(u); got != c.want {
 			t.Errorf("canonicalURI(%q) = %q, want %q", c.raw, got, c.want)
 		}
+	}
+}
+
+func TestUnsignedAmzHeader(t *testing.T) {
+	srv, ch := server(t, verifierAt(testTime))
+	req := newRequest(t, srv, "PUT", "/bucket/key", "", []byte("x"))
+	sign(t, req, creds(testKey, testSecret), unsignedPayload, testTime)
+	req.Header.Set("X-Amz-Copy-Source", "/other/secret")
+	o := send(t, req, ch)
+	wantCode(t, o.err, AccessDenied)
+	if !strings.Contains(o.err.Error(), "x-amz-copy-source") {
+		t.Fatalf("message %q", o.err)
 	}
 }
