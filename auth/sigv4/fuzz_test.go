@@ -3,6 +3,8 @@ package sigv4
 import (
 	"bytes"
 	"io"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -39,6 +41,38 @@ func FuzzChunkReader(f *testing.F) {
 					t.Fatalf("error %T %v is not an *Error", err, err)
 				}
 			}
+		}
+	})
+}
+
+// FuzzVerify feeds arbitrary Authorization headers, queries and paths to
+// the header and query parsers and the canonicaliser: Verify must not
+// panic, must answer an *Error, and must never accept a forged request.
+func FuzzVerify(f *testing.F) {
+	seed := "AWS4-HMAC-SHA256 Credential=" + testKey + "/20261123/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=" + strings.Repeat("ab", 32)
+	f.Add(seed, "", "/bucket/key")
+	f.Add("", "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential="+testKey+"%2F20261123%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20261123T100000Z&X-Amz-Expires=300&X-Amz-SignedHeaders=host&X-Amz-Signature="+strings.Repeat("0", 64), "/b/k")
+	f.Add("AWS AKID:sig", "a=b&a=&c", "/a%2Fb//c")
+	f.Add(seed, "%zz", "/%")
+	v := verifierAt(testTime)
+	f.Fuzz(func(t *testing.T, authz, query, path string) {
+		r := &http.Request{
+			Method: "GET",
+			URL:    &url.URL{Path: path, RawQuery: query},
+			Host:   "example.com",
+			Header: http.Header{},
+		}
+		if authz != "" {
+			r.Header.Set("Authorization", authz)
+		}
+		r.Header.Set("X-Amz-Date", "20261123T100000Z")
+		r.Header.Set("X-Amz-Content-Sha256", emptySHA256)
+		res, err := v.Verify(t.Context(), r)
+		if err == nil {
+			t.Fatalf("forged request accepted: %+v", res)
+		}
+		if _, ok := err.(*Error); !ok {
+			t.Fatalf("error %T %v is not an *Error", err, err)
 		}
 	})
 }
