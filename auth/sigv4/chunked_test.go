@@ -203,17 +203,7 @@ func TestChunkedTrailer(t *testing.T) {
 			enc := trailerBody(data, 8192, c.trailer)
 			req := streamReq(t, srv, streamingTrailer, len(data), len(enc), map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"})
 			req.Body = httpBody(enc)
-			o := send(t, req, ch)
-			if o.err != nil {
-				t.Fatalf("Verify: %v", o.err)
-			}
-			if c.code != "" {
-				wantCode(t, o.bodyErr, c.code)
-				return
-			}
-			if o.bodyErr != nil || !bytes.Equal(o.body, data) {
-				t.Fatalf("body error %v, %d bytes", o.bodyErr, len(o.body))
-			}
+			wantBody(t, send(t, req, ch), c.code, data)
 		})
 	}
 	t.Run("unknown trailer", func(t *testing.T) {
@@ -313,17 +303,23 @@ func TestChunkedSignedTrailer(t *testing.T) {
 			req := streamReq(t, srv, streamingSignedTrailer, len(data), len(encode(dummy, c.value, false)),
 				map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32c"})
 			req.Body = httpBody(encode(seedOf(t, req), c.value, c.tamperSig))
-			o := send(t, req, ch)
-			if o.err != nil {
-				t.Fatalf("Verify: %v", o.err)
-			}
-			if c.code != "" {
-				wantCode(t, o.bodyErr, c.code)
-				return
-			}
-			if o.bodyErr != nil || !bytes.Equal(o.body, data) {
-				t.Fatalf("body error %v, %d bytes", o.bodyErr, len(o.body))
-			}
+			wantBody(t, send(t, req, ch), c.code, data)
 		})
+	}
+}
+
+// wantBody checks a verified request's outcome: the body fails with code,
+// or, when code is empty, decodes to data.
+func wantBody(t *testing.T, o outcome, code Code, data []byte) {
+	t.Helper()
+	if o.err != nil {
+		t.Fatalf("Verify: %v", o.err)
+	}
+	if code != "" {
+		wantCode(t, o.bodyErr, code)
+		return
+	}
+	if o.bodyErr != nil || !bytes.Equal(o.body, data) {
+		t.Fatalf("body error %v, %d bytes", o.bodyErr, len(o.body))
 	}
 }

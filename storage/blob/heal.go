@@ -41,11 +41,7 @@ func (s *Store) noteDegraded(h Hash) {
 	if queued {
 		return
 	}
-	b := s.meta.NewBatch()
-	b.Set(healKey(h), nil)
-	if err := b.Commit(); err != nil {
-		s.log.Warn("blob: persist heal entry", "content", h.String(), "err", err)
-	}
+	s.persistHeal(h, true)
 	s.queueHeal(h)
 }
 
@@ -101,6 +97,22 @@ func (s *Store) Run(ctx context.Context) error {
 	}
 }
 
+// persistHeal writes (queued) or deletes the persisted heal entry of h. A
+// failure is logged: the entry is found again by the next read or fsck.
+func (s *Store) persistHeal(h Hash, queued bool) {
+	b := s.meta.NewBatch()
+	what := "persist"
+	if queued {
+		b.Set(healKey(h), nil)
+	} else {
+		b.Delete(healKey(h))
+		what = "drop"
+	}
+	if err := b.Commit(); err != nil && !errors.Is(err, meta.ErrNotFound) {
+		s.log.Warn("blob: "+what+" heal entry", "content", h.String(), "err", err)
+	}
+}
+
 // dropHealEntry deletes the persisted entry of h unless h was queued again.
 func (s *Store) dropHealEntry(h Hash) {
 	s.mu.Lock()
@@ -109,9 +121,5 @@ func (s *Store) dropHealEntry(h Hash) {
 	if again {
 		return
 	}
-	b := s.meta.NewBatch()
-	b.Delete(healKey(h))
-	if err := b.Commit(); err != nil && !errors.Is(err, meta.ErrNotFound) {
-		s.log.Warn("blob: drop heal entry", "content", h.String(), "err", err)
-	}
+	s.persistHeal(h, false)
 }
