@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -38,15 +39,31 @@ type Info struct {
 	MD5       [16]byte // of the current version's content: the S3 ETag and the REST hash
 	Author    string   // login of the principal who wrote the current version
 	Versions  int      // number of kept versions
+	// Parts is the number of parts of content assembled by CompleteUpload
+	// (then MD5 is the MD5 of the parts' MD5s, as S3 computes multipart
+	// ETags); 0 for content written in one piece.
+	Parts int
+
+	// Meta is the metadata a front end stored with a file's current version
+	// (PutOptions.Meta, SetMeta) or on a folder (SetMeta): content type, user
+	// metadata, tags, checksums, bucket settings. Keys are the front ends'.
+	Meta map[string]string
 }
 
-// ETag returns the quoted entity tag of a file's current version: its hex MD5.
-// Folders have none.
+// ETag returns the quoted entity tag of a file's current version: its hex
+// MD5, followed by "-N" for content assembled from N parts. Folders have none.
 func (i Info) ETag() string {
 	if i.Dir {
 		return ""
 	}
-	return `"` + hexString(i.MD5[:]) + `"`
+	return etag(i.MD5, i.Parts)
+}
+
+func etag(md5 [16]byte, parts int) string {
+	if parts > 0 {
+		return `"` + hexString(md5[:]) + "-" + strconv.Itoa(parts) + `"`
+	}
+	return `"` + hexString(md5[:]) + `"`
 }
 
 // Version describes one version of a file.
@@ -56,7 +73,16 @@ type Version struct {
 	MD5     [16]byte
 	ModTime time.Time
 	Author  string
+	Parts   int               // see Info.Parts
+	Meta    map[string]string // see Info.Meta
 }
+
+// ETag returns the version's quoted entity tag (see Info.ETag).
+func (v Version) ETag() string { return etag(v.MD5, v.Parts) }
+
+// MaxMeta bounds the metadata of one version or folder: the sum of the
+// lengths of its keys and values.
+const MaxMeta = 16 << 10
 
 // ListOptions selects one page of a folder listing. Entries come back in byte
 // order of their names.
@@ -65,10 +91,21 @@ type ListOptions struct {
 	Limit int    // at most this many entries; 0 means a default of 1000
 	// Prefix restricts the listing to names that start with it.
 	Prefix string
+	// KeyOrder lists in S3 key order: a folder counts as its name followed
+	// by "/" for the order, After, Prefix and Page.Next, so that a folder
+	// "a" comes after a file "a-b".
+	KeyOrder bool
+	// Recursive (which implies KeyOrder) lists the whole tree below the
+	// folder: its files and its empty folders (those holding nothing the
+	// caller sees), each named by its path relative to the folder, folders
+	// ending in "/". After and Page.Next are such relative paths; Prefix
+	// must not contain "/" (Invalid).
+	Recursive bool
 }
 
 // Page is one page of a listing. Next is the name to pass as After for the next
-// page, or "" when this is the last page.
+// page, or "" when this is the last page. With Recursive, an item's Name is its
+// relative path (see ListOptions.Recursive).
 type Page struct {
 	Items []Info
 	Next  string
@@ -98,7 +135,43 @@ type PutOptions struct {
 	IfNoneMatch string
 	// ModTime, when non-zero, is recorded as the version's modification time.
 	ModTime time.Time
+	// Meta is stored with the new version (at most MaxMeta bytes, Invalid
+	// otherwise). For Copy, nil keeps the source version's metadata.
+	Meta map[string]string
 }
+
+// CopyOptions modifies Copy.
+type CopyOptions struct {
+	// Version is the source version to copy; 0 means the current one.
+	Version uint64
+	// IfMatch, IfNoneMatch and Meta apply to the target as in PutOptions;
+	// nil Meta keeps the source version's.
+	IfMatch, IfNoneMatch string
+	Meta                 map[string]string
+}
+
+// Upload is a multipart upload in progress: parts are written one by one,
+// in any order and concurrently, then become one new version of the file at
+// Path, without their content being copied.
+type Upload struct {
+	ID        string // random, unguessable
+	Path      string // the file it will write
+	UserID    string // who started it; only they (and administrators) see it
+	Login     string
+	Initiated time.Time
+	Meta      map[string]string // for the version it will write
+}
+
+// Part is one uploaded part of an Upload.
+type Part struct {
+	Number  int // 1 to MaxParts
+	Size    int64
+	MD5     [16]byte
+	ModTime time.Time
+}
+
+// MaxParts is the highest part number of an upload.
+const MaxParts = 10000
 
 // DeleteOptions modifies Delete.
 type DeleteOptions struct {
@@ -167,7 +240,10 @@ type Quotas struct {
 //	Stat, List        to see the node: Browse on a folder (or a grant below it,
 //	                  which lets the caller traverse it), Read on a file's folder
 //	Open, Copy source Download
-//	Put               Write for a new file, Edit for a new version
+//	Put, Copy target, Write for a new file, Edit for a new version
+//	CompleteUpload
+//	CreateUpload      as Put, checked again on completion
+//	SetMeta           Edit
 //	Mkdir             Write in the parent ("/" included: who may create roots)
 //	Delete            Delete; Permanent also needs an administrator
 //	Move              Delete on the source and Write in the target folder,
@@ -208,9 +284,14 @@ type Namespace interface {
 	// its size. Exists if the target name is taken; Conflict if a folder would
 	// move into itself.
 	Move(ctx context.Context, from, to string) (Info, error)
-	// Copy copies the current version of a file; the content is shared, not
-	// duplicated. Exists if the target is a folder; a file target gets a new version.
-	Copy(ctx context.Context, from, to string) (Info, error)
+	// Copy copies a version of a file (the current one unless opt.Version);
+	// the content is shared, not duplicated. Exists if the target is a
+	// folder; a file target gets a new version.
+	Copy(ctx context.Context, from, to string, opt CopyOptions) (Info, error)
+	// SetMeta replaces the metadata of one version of a file (0: the
+	// current one), or of a folder (version 0), without making a new
+	// version.
+	SetMeta(ctx context.Context, path string, version uint64, meta map[string]string) (Info, error)
 	// Versions lists a file's versions, newest first.
 	Versions(ctx context.Context, path string) ([]Version, error)
 
@@ -221,6 +302,30 @@ type Namespace interface {
 	// RestoreVersion makes an older version's content current again, as a new
 	// version.
 	RestoreVersion(ctx context.Context, path string, id uint64) (Info, error)
+
+	// CreateUpload starts a multipart upload of the file at path. The
+	// folder must exist and the caller hold the rights Put would need now;
+	// they are checked again on completion. opt.Meta is kept for the version.
+	CreateUpload(ctx context.Context, path string, opt PutOptions) (Upload, error)
+	// UploadPart streams r into part number of an upload, replacing any
+	// part of that number. opt.Size and opt.MD5 are checked as in Put.
+	// NotFound for an unknown upload or one the caller did not start.
+	UploadPart(ctx context.Context, upload string, number int, r io.Reader, opt PutOptions) (Part, error)
+	// Upload describes one upload the caller started.
+	Upload(ctx context.Context, upload string) (Upload, error)
+	// Uploads lists the uploads in progress below the folder at path that
+	// the caller started (every caller's, for administrators), by path then
+	// initiation time.
+	Uploads(ctx context.Context, path string) ([]Upload, error)
+	// Parts lists an upload's parts by number.
+	Parts(ctx context.Context, upload string) ([]Part, error)
+	// CompleteUpload makes the listed parts, in ascending order of number,
+	// the new version of the upload's file, in one metadata write; each
+	// listed part must exist with the given MD5 (Invalid otherwise). Parts
+	// not listed are dropped. opt.IfMatch and opt.IfNoneMatch apply.
+	CompleteUpload(ctx context.Context, upload string, parts []Part, opt PutOptions) (Info, error)
+	// AbortUpload drops an upload and its parts.
+	AbortUpload(ctx context.Context, upload string) error
 
 	// Trash lists the caller's trash, or everyone's (administrators, all).
 	Trash(ctx context.Context, all bool) ([]TrashItem, error)

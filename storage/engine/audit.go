@@ -28,6 +28,7 @@ const (
 	evQuota          = "quota_change"
 	evDenied         = "denied"
 	evPurgeDays      = "purge_frequency_change"
+	evMeta           = "metadata_change"
 )
 
 // entry describes an event of the caller on a node.

@@ -78,7 +78,7 @@ func (e *Engine) remove(ctx context.Context, b *meta.Batch, parent storage.NodeI
 		}
 		for _, v := range vs {
 			b.Delete(versionKey(rec.ID, v.ID))
-			deltas[v.hash()]--
+			v.release(deltas)
 			addStored(b, v.AuthorID, -v.Size)
 		}
 		return nil

@@ -143,7 +143,7 @@ func TestIdenticalContentStoredOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := ns.Copy(ctx, "/r/a", "/r/c"); err != nil {
+	if _, err := ns.Copy(ctx, "/r/a", "/r/c", storage.CopyOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s.blob.Refs(h); err != nil || n != 3 {

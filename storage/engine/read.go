@@ -34,6 +34,9 @@ func (n *namespace) List(ctx context.Context, path string, opt storage.ListOptio
 	if limit <= 0 {
 		limit = defaultListLimit
 	}
+	if opt.KeyOrder || opt.Recursive {
+		return n.listKeys(ctx, f, opt, limit)
+	}
 	prefix := childPrefix(f.id())
 	lower := append(append([]byte(nil), prefix...), opt.Prefix...)
 	upper := meta.PrefixEnd(lower)
@@ -107,8 +110,7 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 		if v, err = n.e.version(f.id(), id); err != nil {
 			return nil, storage.E(op, storage.KindOf(err), path, err)
 		}
-		info.VersionID, info.Size, info.MD5, info.Author = v.ID, v.Size, v.md5(), v.Author
-		info.ModTime = v.public().ModTime
+		v.describe(&info)
 	}
 	r, err := n.e.blob.Open(ctx, v.hash())
 	if err != nil {

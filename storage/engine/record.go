@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"coffre/storage"
@@ -77,6 +78,9 @@ type node struct {
 	Purge    int            `json:"purge,omitempty"`  // folders: purge frequency in days
 	Cur      *version       `json:"cur,omitempty"`
 	NVers    int            `json:"nvers,omitempty"`
+	// Meta is a folder's metadata (storage.Info.Meta); a file's lives with
+	// its versions.
+	Meta map[string]string `json:"meta,omitempty"`
 }
 
 // ace is one rights entry on a folder.
@@ -95,11 +99,44 @@ type version struct {
 	ModTime int64  `json:"mtime"`            // Unix nanoseconds
 	Author  string `json:"author,omitempty"` // login
 	// AuthorID is the user ID the version's bytes count against.
-	AuthorID string `json:"aid,omitempty"`
+	AuthorID string            `json:"aid,omitempty"`
+	Meta     map[string]string `json:"meta,omitempty"`
+	// Parts, for content assembled by CompleteUpload, are its pieces in
+	// order; Hash is then empty and MD5 the MD5 of the parts' MD5s.
+	Parts []partRef `json:"parts,omitempty"`
 }
 
+// partRef is one piece of assembled content.
+type partRef struct {
+	Hash []byte `json:"h"` // blob.Hash
+	Size int64  `json:"s"`
+}
+
+func (p partRef) hash() (h blob.Hash)  { copy(h[:], p.Hash); return h }
 func (v *version) hash() (h blob.Hash) { copy(h[:], v.Hash); return h }
 func (v *version) md5() (m [16]byte)   { copy(m[:], v.MD5); return m }
+
+// hashes are the contents v refers to: its own, or its parts'.
+func (v *version) hashes() []blob.Hash {
+	if v.Parts == nil {
+		return []blob.Hash{v.hash()}
+	}
+	hs := make([]blob.Hash, len(v.Parts))
+	for i, p := range v.Parts {
+		hs[i] = p.hash()
+	}
+	return hs
+}
+
+// release counts, in deltas, the references v drops.
+func (v *version) release(deltas map[blob.Hash]int) {
+	for _, h := range v.hashes() {
+		deltas[h]--
+	}
+}
+
+// etag is the version's entity tag, unquoted.
+func (v *version) etag() string { return strings.Trim(v.public().ETag(), `"`) }
 
 func encode(v any) []byte {
 	b, err := json.Marshal(v)
@@ -148,13 +185,21 @@ func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
 		Quota:     n.Quota,
 		PurgeDays: n.Purge,
 	}
+	if n.Dir {
+		i.Meta = n.Meta
+	}
 	if v := n.Cur; v != nil {
-		i.Size, i.VersionID, i.MD5, i.Author = v.Size, v.ID, v.md5(), v.Author
-		i.ModTime = time.Unix(0, v.ModTime).UTC()
+		v.describe(&i)
 	}
 	return i
 }
 
+// describe sets the version fields of a file's Info from v.
+func (v *version) describe(i *storage.Info) {
+	i.Size, i.VersionID, i.MD5, i.Author, i.Parts, i.Meta = v.Size, v.ID, v.md5(), v.Author, len(v.Parts), v.Meta
+	i.ModTime = time.Unix(0, v.ModTime).UTC()
+}
+
 func (v *version) public() storage.Version {
-	return storage.Version{ID: v.ID, Size: v.Size, MD5: v.md5(), ModTime: time.Unix(0, v.ModTime).UTC(), Author: v.Author}
+	return storage.Version{ID: v.ID, Size: v.Size, MD5: v.md5(), ModTime: time.Unix(0, v.ModTime).UTC(), Author: v.Author, Parts: len(v.Parts), Meta: v.Meta}
 }

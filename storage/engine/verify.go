@@ -158,8 +158,10 @@ func (e *Engine) verifyFile(rec *node, users map[string]int64, problem func(stri
 	for _, v := range vs {
 		total += v.Size
 		users[v.AuthorID] += v.Size
-		if n, err := e.blob.Refs(v.hash()); err != nil || n < 1 {
-			problem("file %d version %d: content %x has %d references (%v)", rec.ID, v.ID, v.Hash[:8], n, err)
+		for _, h := range v.hashes() {
+			if n, err := e.blob.Refs(h); err != nil || n < 1 {
+				problem("file %d version %d: content %x has %d references (%v)", rec.ID, v.ID, h[:8], n, err)
+			}
 		}
 	}
 	switch {

@@ -76,7 +76,7 @@ func TestConcurrentChangesKeepTheTreeConsistent(t *testing.T) {
 				case 5:
 					err = ns.Delete(ctx, name, storage.DeleteOptions{Permanent: true})
 				case 6:
-					_, err = ns.Copy(ctx, name, fmt.Sprintf("%s/n%d", d, rng.IntN(6)))
+					_, err = ns.Copy(ctx, name, fmt.Sprintf("%s/n%d", d, rng.IntN(6)), storage.CopyOptions{})
 				}
 				switch storage.KindOf(err) {
 				case storage.Other, storage.NotFound, storage.Exists, storage.Conflict, storage.NotSupported, storage.Invalid:

@@ -76,7 +76,7 @@ func (e *Engine) pruneVersions(b *meta.Batch, rec *node, max int, chain []storag
 func dropVersions(b *meta.Batch, rec *node, vs []*version, chain []storage.NodeID, deltas map[blob.Hash]int) {
 	for _, v := range vs {
 		b.Delete(versionKey(rec.ID, v.ID))
-		deltas[v.hash()]--
+		v.release(deltas)
 		addFolders(b, chain, -v.Size)
 		addStored(b, v.AuthorID, -v.Size)
 		rec.Stored -= v.Size
@@ -97,5 +97,5 @@ func (n *namespace) RestoreVersion(ctx context.Context, path string, id uint64) 
 	if err != nil {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}
-	return n.addVersion(op, f.names[:len(f.names)-1], f.name(), storage.PutOptions{}, content{hash: v.hash(), size: v.Size, md5: v.md5()})
+	return n.addVersion(op, f.names[:len(f.names)-1], f.name(), storage.PutOptions{}, v.content())
 }

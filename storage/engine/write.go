@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/hex"
 	"io"
 	"strings"
 
@@ -19,6 +18,9 @@ const precheckFrom = 1 << 20
 func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt storage.PutOptions) (storage.Info, error) {
 	const op = "put"
 	if err := n.authenticated(op, path); err != nil {
+		return storage.Info{}, err
+	}
+	if err := checkMeta(op, path, opt.Meta); err != nil {
 		return storage.Info{}, err
 	}
 	dir, name, err := splitFileParent(op, path)
@@ -41,15 +43,18 @@ func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt stora
 		p.Discard()
 		return storage.Info{}, storage.Errorf(op, storage.Invalid, path, "content MD5 %x does not match the expected %x", p.MD5, opt.MD5)
 	}
-	info, err := n.addVersion(op, dir, name, opt, content{pending: p, hash: p.Hash, size: p.Size, md5: p.MD5})
+	info, err := n.addVersion(op, dir, name, opt, content{pending: p, hash: p.Hash, size: p.Size, md5: p.MD5, meta: opt.Meta})
 	if err != nil {
 		p.Discard()
 	}
 	return info, err
 }
 
-func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, error) {
+func (n *namespace) Copy(ctx context.Context, from, to string, opt storage.CopyOptions) (storage.Info, error) {
 	const op = "copy"
+	if err := checkMeta(op, to, opt.Meta); err != nil {
+		return storage.Info{}, err
+	}
 	src, err := n.lookup(op, from)
 	if err != nil {
 		return storage.Info{}, err
@@ -65,7 +70,16 @@ func (n *namespace) Copy(ctx context.Context, from, to string) (storage.Info, er
 		return storage.Info{}, err
 	}
 	v := src.node.Cur
-	return n.addVersion(op, dir, name, storage.PutOptions{}, content{hash: v.hash(), size: v.Size, md5: v.md5()})
+	if opt.Version != 0 && opt.Version != v.ID {
+		if v, err = n.e.version(src.id(), opt.Version); err != nil {
+			return storage.Info{}, storage.E(op, storage.KindOf(err), from, err)
+		}
+	}
+	c := v.content()
+	if opt.Meta != nil {
+		c.meta = opt.Meta
+	}
+	return n.addVersion(op, dir, name, storage.PutOptions{IfMatch: opt.IfMatch, IfNoneMatch: opt.IfNoneMatch}, c)
 }
 
 // versionEvent names the audit event of an operation that adds a version.
@@ -80,12 +94,19 @@ func versionEvent(op string) string {
 }
 
 // content is what a new version refers to: freshly written content, or
-// existing content that gains a reference.
+// existing content that gains a reference; and the metadata stored with it.
 type content struct {
 	pending *blob.Pending // nil for existing content
 	hash    blob.Hash
+	parts   []partRef // instead of hash, for assembled content
 	size    int64
 	md5     [16]byte
+	meta    map[string]string
+}
+
+// content is the existing content of v, with its metadata.
+func (v *version) content() content {
+	return content{hash: v.hash(), parts: v.Parts, size: v.Size, md5: v.md5(), meta: v.Meta}
 }
 
 // precheck fails early, before content is streamed, when the folder dir is
@@ -160,7 +181,10 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if mtime.IsZero() {
 		mtime = now
 	}
-	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], Hash: c.hash[:], ModTime: mtime.UnixNano(), Author: n.p.Login, AuthorID: n.p.UserID}
+	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], ModTime: mtime.UnixNano(), Author: n.p.Login, AuthorID: n.p.UserID, Meta: c.meta, Parts: c.parts}
+	if c.parts == nil {
+		v.Hash = c.hash[:]
+	}
 
 	b := e.meta.NewBatch()
 	if rec == nil {
@@ -182,10 +206,13 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 
 	var adds []*blob.Pending
 	deltas := map[blob.Hash]int{}
-	if c.pending != nil {
+	switch {
+	case c.pending != nil:
 		adds = []*blob.Pending{c.pending}
-	} else {
-		deltas[c.hash]++
+	default:
+		for _, h := range v.hashes() {
+			deltas[h]++
+		}
 	}
 	if max := e.opts.MaxVersions; max > 0 && rec.NVers > max {
 		if err := e.pruneVersions(b, rec, max, parent.chain(), deltas); err != nil {
@@ -294,7 +321,7 @@ func splitFileParent(op, path string) ([]string, string, error) {
 func checkConditions(op, path string, cur *node, opt storage.PutOptions) error {
 	etag := ""
 	if cur != nil && cur.Cur != nil {
-		etag = hex.EncodeToString(cur.Cur.MD5)
+		etag = cur.Cur.etag()
 	}
 	fail := func(why string) error { return storage.Errorf(op, storage.Precondition, path, "%s", why) }
 	switch m := opt.IfMatch; {

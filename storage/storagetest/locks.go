@@ -37,7 +37,7 @@ func RunLocks(t *testing.T, newEnv func(t *testing.T) RightsEnv) {
 		expect(t, "other delete", o.Delete(ctx, "/team/f", storage.DeleteOptions{}), storage.Locked)
 		_, err := o.Move(ctx, "/team/f", "/team/f2")
 		expect(t, "other move", err, storage.Locked)
-		_, err = o.Copy(ctx, "/team/r", "/team/f")
+		_, err = o.Copy(ctx, "/team/r", "/team/f", storage.CopyOptions{})
 		expect(t, "other copy onto", err, storage.Locked)
 		expect(t, "other delete versions", o.DeleteVersions(ctx, "/team/f", []uint64{1}), storage.Locked)
 		_, err = o.Lock(ctx, "/team/f", storage.LockOptions{})

@@ -49,7 +49,10 @@ var matrixOps = []struct {
 		return err
 	}},
 	{"mkdir", func(ns storage.Namespace) error { _, err := ns.Mkdir(ctx, "/team/d"); return err }},
-	{"copy-in", func(ns storage.Namespace) error { _, err := ns.Copy(ctx, "/team/f", "/team/copy"); return err }},
+	{"copy-in", func(ns storage.Namespace) error {
+		_, err := ns.Copy(ctx, "/team/f", "/team/copy", storage.CopyOptions{})
+		return err
+	}},
 	{"rename", func(ns storage.Namespace) error { _, err := ns.Move(ctx, "/team/r", "/team/r2"); return err }},
 	{"move-out", func(ns storage.Namespace) error { _, err := ns.Move(ctx, "/team/m", "/other/m"); return err }},
 	{"delete", func(ns storage.Namespace) error { return ns.Delete(ctx, "/team/x", storage.DeleteOptions{}) }},

@@ -43,6 +43,9 @@ func Run(t *testing.T, newNS Factory) {
 		{"FailedWritesChangeNothing", testFailedWrites},
 		{"InvalidPaths", testInvalidPaths},
 		{"ConcurrentWriters", testConcurrent},
+		{"Meta", testMeta},
+		{"ListKeys", testListKeys},
+		{"Uploads", testUploads},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -359,7 +362,7 @@ func testCopy(t *testing.T, ns storage.Namespace) {
 	mkdir(t, ns, "/r")
 	data := Payload(4, 300<<10)
 	src := put(t, ns, "/r/src", data)
-	cp := must(ns.Copy(ctx, "/r/src", "/r/dst"))
+	cp := must(ns.Copy(ctx, "/r/src", "/r/dst", storage.CopyOptions{}))
 	if cp.ID == src.ID || cp.MD5 != src.MD5 || cp.Size != src.Size {
 		t.Fatalf("copy: %+v from %+v", cp, src)
 	}
@@ -375,7 +378,7 @@ func testCopy(t *testing.T, ns storage.Namespace) {
 		t.Fatal("the copy's content went with the deleted source")
 	}
 	obj.Close()
-	_, err := ns.Copy(ctx, "/r/missing", "/r/x")
+	_, err := ns.Copy(ctx, "/r/missing", "/r/x", storage.CopyOptions{})
 	wantKind(t, "copy missing", err, storage.NotFound)
 }
 
