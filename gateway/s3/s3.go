@@ -79,6 +79,7 @@ type handlerFunc func(h *Handler, q *request) error
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := &request{w: w, r: r, query: r.URL.Query()}
+	w.Header().Set("X-Amz-Request-Id", gateway.RequestID(r.Context())) // on every answer, as S3 does
 	q.bucket, q.key = h.address(r)
 	if r.Method == http.MethodOptions {
 		h.answer(q, h.preflight(q)) // CORS preflights carry no signature
