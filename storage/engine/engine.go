@@ -43,6 +43,9 @@ type Options struct {
 	// MaxVersions caps the versions kept per file; a new version beyond it
 	// destroys the oldest. 0 keeps every version.
 	MaxVersions int
+	// UploadExpiry is how long a multipart upload may stay incomplete:
+	// Run aborts those started longer ago; 0 means 7 days.
+	UploadExpiry time.Duration
 }
 
 // Engine implements storage.Service over a metadata store and a content store.
@@ -69,6 +72,9 @@ type Engine struct {
 	tree sync.RWMutex
 	// names serialises changes to one (folder, name) entry.
 	names stripes
+	// uploads serialises changes to one multipart upload's records; it is
+	// taken before tree and names, never after.
+	uploads stripes
 }
 
 // New opens the engine over m and b.
@@ -81,6 +87,7 @@ func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
 		e.now = time.Now
 	}
 	e.names.seed = maphash.MakeSeed()
+	e.uploads.seed = maphash.MakeSeed()
 	err := e.ids.init(m)
 	if err != nil {
 		return nil, err
@@ -103,6 +110,9 @@ func New(m *meta.Store, b *blob.Store, opts Options) (*Engine, error) {
 	}
 	if e.opts.MaxLockTimeout <= 0 {
 		e.opts.MaxLockTimeout = 30 * 24 * time.Hour
+	}
+	if e.opts.UploadExpiry <= 0 {
+		e.opts.UploadExpiry = 7 * 24 * time.Hour
 	}
 	return e, nil
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // The engine's own background care: trash retention, folder purge
-// frequencies and lock expiry, one pass per interval. Folders with a purge
-// frequency are indexed so that a pass does not walk the whole tree:
+// frequencies, lock expiry and abandoned multipart uploads, one pass per
+// interval. Folders with a purge frequency are indexed so that a pass does
+// not walk the whole tree:
 //
 //	p/<folder id>  the folder's purge frequency in days (8 bytes)
 
@@ -47,7 +48,8 @@ func (n *namespace) SetPurgeDays(ctx context.Context, path string, days int) err
 
 // Run does the engine's background care until ctx ends: each pass purges
 // the trash past its retention, trashes files past their folder's purge
-// frequency and drops expired locks, and logs one line.
+// frequency, drops expired locks, aborts multipart uploads started more than
+// Options.UploadExpiry ago, and logs one line.
 func (e *Engine) Run(ctx context.Context) error {
 	interval := e.opts.Interval
 	if interval <= 0 {
@@ -75,8 +77,9 @@ func (e *Engine) Maintain(ctx context.Context) {
 	purged, err1 := e.PurgeTrash(ctx, start.Add(-retention))
 	aged, err2 := e.purgeOldFiles(ctx, start)
 	expired, err3 := e.locks.Expire()
-	attrs := []any{"trash_purged", purged, "files_aged_out", aged, "locks_expired", expired, "took", e.now().Sub(start)}
-	if err := errors.Join(err1, err2, err3); err != nil {
+	abandoned, err4 := e.expireUploads(ctx, start.Add(-e.opts.UploadExpiry))
+	attrs := []any{"trash_purged", purged, "files_aged_out", aged, "locks_expired", expired, "uploads_expired", abandoned, "took", e.now().Sub(start)}
+	if err := errors.Join(err1, err2, err3, err4); err != nil {
 		e.log.Error("engine maintenance", append(attrs, "err", err)...)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"coffre/storage"
+	"coffre/storage/blob"
 	"coffre/storage/meta"
 )
 
@@ -112,12 +113,20 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 		}
 		v.describe(&info)
 	}
-	r, err := n.e.blob.Open(ctx, v.hash())
+	var obj storage.Object
+	if v.Parts != nil {
+		obj, err = n.e.openParts(ctx, v.Parts, info)
+	} else {
+		var r *blob.Reader
+		if r, err = n.e.blob.Open(ctx, v.hash()); err == nil {
+			obj = &object{Reader: r, info: info}
+		}
+	}
 	if err != nil {
 		return nil, storage.E(op, storage.KindOf(err), path, err)
 	}
 	n.record(evDownload, true, f.id(), false, path, fmt.Sprint("version ", v.ID))
-	return &object{Reader: r, info: info}, nil
+	return obj, nil
 }
 
 func (n *namespace) Versions(ctx context.Context, path string) ([]storage.Version, error) {

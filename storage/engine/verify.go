@@ -1,23 +1,31 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 
 	"coffre/storage"
+	"coffre/storage/blob"
 )
 
 // Report is the result of Verify.
 type Report struct {
 	Folders, Files, Versions, TrashItems int
+	Uploads, Parts                       int // multipart uploads in progress
 	Problems                             []string
 }
 
 // Verify checks that the tree's records agree with each other: every entry's
 // pointer and GUID, every file's versions and byte counts, every folder's
-// usage counter, the users' and platform's counters, the trash records, and
-// that no entry hangs under a folder that does not exist. It reads the whole
+// usage counter, the users' and platform's counters, the trash records, that
+// no entry hangs under a folder that does not exist, and that each content's
+// reference count is the number of references that versions (in the tree and
+// the trash) and multipart uploads hold to it. It reads the whole
 // namespace into memory, so it is for tests and offline checks (fsck).
 func (e *Engine) Verify(ctx context.Context) (Report, error) {
 	var r Report
@@ -60,6 +68,7 @@ func (e *Engine) Verify(ctx context.Context) (Report, error) {
 	r.TrashItems = len(trash)
 
 	users := map[string]int64{}
+	refs := map[blob.Hash]int{} // the references found
 	var platform int64
 	// walk checks the subtree of folder id and returns its bytes.
 	var walk func(id storage.NodeID) (int64, error)
@@ -86,7 +95,7 @@ func (e *Engine) Verify(ctx context.Context) (Report, error) {
 				continue
 			}
 			r.Files++
-			n, err := e.verifyFile(c.rec, users, problem)
+			n, err := e.verifyFile(c.rec, users, refs, problem)
 			if err != nil {
 				return 0, err
 			}
@@ -117,7 +126,7 @@ func (e *Engine) Verify(ctx context.Context) (Report, error) {
 			problem("trash item %d: node %d is not marked as trashed", t.ID, t.Node.ID)
 		}
 		if !t.Node.Dir {
-			n, err := e.verifyFile(t.Node, users, problem)
+			n, err := e.verifyFile(t.Node, users, refs, problem)
 			if err != nil {
 				return r, err
 			}
@@ -145,11 +154,61 @@ func (e *Engine) Verify(ctx context.Context) (Report, error) {
 			problem("user %s: usage counter %d, their versions hold %d bytes", user, got, want)
 		}
 	}
+	if err := e.verifyUploads(ctx, &r, refs, problem); err != nil {
+		return r, err
+	}
+	hs := slices.SortedFunc(maps.Keys(refs), func(a, b blob.Hash) int { return bytes.Compare(a[:], b[:]) })
+	for _, h := range hs {
+		got, err := e.blob.Refs(h)
+		if err != nil && !storage.Is(storage.NotFound, err) {
+			return r, err
+		}
+		if want := refs[h]; got != want {
+			problem("content %x: reference count %d, versions and uploads hold %d", h[:8], got, want)
+		}
+	}
 	return r, nil
 }
 
-// verifyFile checks a file's versions against its record and returns their bytes.
-func (e *Engine) verifyFile(rec *node, users map[string]int64, problem func(string, ...any)) (int64, error) {
+// verifyUploads checks that every part record belongs to an upload, counts
+// in refs the references the parts hold, and the uploads and parts in r.
+func (e *Engine) verifyUploads(ctx context.Context, r *Report, refs map[blob.Hash]int, problem func(string, ...any)) error {
+	ups := map[string]bool{}
+	err := e.meta.ScanPrefix(prefixUpload, nil, func(k, v []byte) error {
+		up, err := decodeUpload(v)
+		if err != nil {
+			return err
+		}
+		if id := k[len(prefixUpload):]; up.ID != hex.EncodeToString(id) {
+			problem("upload %x: its record says it is %s", id, up.ID)
+		}
+		ups[string(k[len(prefixUpload):])] = true
+		r.Uploads++
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	return e.meta.ScanPrefix(prefixUploadPart, nil, func(k, v []byte) error {
+		p, err := decodeUploadPart(v)
+		if err != nil {
+			return err
+		}
+		key := k[len(prefixUploadPart):]
+		if len(key) != uploadIDLen+4 || !ups[string(key[:uploadIDLen])] {
+			problem("part record %x belongs to no upload", key)
+		} else if n := int(binary.BigEndian.Uint32(key[uploadIDLen:])); n != p.Number {
+			problem("upload %x: part %d's record says it is part %d", key[:uploadIDLen], n, p.Number)
+		}
+		refs[p.hash()]++
+		r.Parts++
+		return ctx.Err()
+	})
+}
+
+// verifyFile checks a file's versions against its record, counts in refs the
+// references they hold, and returns their bytes.
+func (e *Engine) verifyFile(rec *node, users map[string]int64, refs map[blob.Hash]int, problem func(string, ...any)) (int64, error) {
 	vs, err := e.versions(rec.ID)
 	if err != nil {
 		return 0, err
@@ -159,9 +218,7 @@ func (e *Engine) verifyFile(rec *node, users map[string]int64, problem func(stri
 		total += v.Size
 		users[v.AuthorID] += v.Size
 		for _, h := range v.hashes() {
-			if n, err := e.blob.Refs(h); err != nil || n < 1 {
-				problem("file %d version %d: content %x has %d references (%v)", rec.ID, v.ID, h[:8], n, err)
-			}
+			refs[h]++
 		}
 	}
 	switch {

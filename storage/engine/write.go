@@ -27,11 +27,12 @@ func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt stora
 	if err != nil {
 		return storage.Info{}, err
 	}
-	// Fail before streaming what could be gigabytes: the folder must exist and
-	// the conditions hold now. They are checked again under lock at commit, so
-	// small content of a known size skips this first look.
+	// Fail before streaming what could be gigabytes: the folder must exist,
+	// the conditions hold and no lock stop the write now. They are checked
+	// again under lock at commit, so small content of a known size skips this
+	// first look.
 	if opt.Size < 0 || opt.Size >= precheckFrom {
-		if err := n.precheck(op, dir, name, opt); err != nil {
+		if _, err := n.precheck(op, dir, name, opt); err != nil {
 			return storage.Info{}, err
 		}
 	}
@@ -102,6 +103,10 @@ type content struct {
 	size    int64
 	md5     [16]byte
 	meta    map[string]string
+	// also, when set, adds more to the batch of the new version once every
+	// check has passed: parent is the folder the file is in, deltas the
+	// content references the batch changes. An error abandons the change.
+	also func(b *meta.Batch, parent found, deltas map[blob.Hash]int) error
 }
 
 // content is the existing content of v, with its metadata.
@@ -110,24 +115,37 @@ func (v *version) content() content {
 }
 
 // precheck fails early, before content is streamed, when the folder dir is
-// missing, name is a folder, or the write conditions do not hold.
-func (n *namespace) precheck(op string, dir []string, name string, opt storage.PutOptions) error {
+// missing, name is a folder, the write conditions do not hold or a lock held
+// by someone else stops the write. It returns the folder.
+func (n *namespace) precheck(op string, dir []string, name string, opt storage.PutOptions) (found, error) {
 	path := storage.JoinPath(append(dir, name)...)
 	parent, err := n.folder(op, dir, path)
 	if err != nil {
-		return err
+		return found{}, err
 	}
 	cur, err := n.e.child(parent.id(), name)
 	switch {
 	case storage.Is(storage.NotFound, err):
 		cur = nil
 	case err != nil:
-		return storage.E(op, storage.KindOf(err), path, err)
+		return found{}, storage.E(op, storage.KindOf(err), path, err)
 	}
 	if err := n.checkWrite(op, path, parent.rights, cur, opt); err != nil {
-		return err
+		return found{}, err
 	}
-	return n.room(op, path, parent.limits, opt.Size)
+	if err := n.writeUnlocked(op, path, parent, cur); err != nil {
+		return found{}, err
+	}
+	return parent, n.room(op, path, parent.limits, opt.Size)
+}
+
+// writeUnlocked fails with Locked when a lock held by someone else stops
+// the caller from writing the file cur (nil: a new file) in the folder parent.
+func (n *namespace) writeUnlocked(op, path string, parent found, cur *node) error {
+	if cur == nil {
+		return n.unlocked(op, path, parent.id(), parent.above, false)
+	}
+	return n.unlocked(op, path, cur.ID, parent.chain(), false)
 }
 
 // folder finds the folder dir that is to hold path: NotFound when it is
@@ -161,12 +179,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if err := n.checkWrite(op, path, parent.rights, rec, opt); err != nil {
 		return storage.Info{}, err
 	}
-	if rec == nil {
-		err = n.unlocked(op, path, pid, parent.above, false)
-	} else {
-		err = n.unlocked(op, path, rec.ID, parent.chain(), false)
-	}
-	if err != nil {
+	if err := n.writeUnlocked(op, path, parent, rec); err != nil {
 		return storage.Info{}, err
 	}
 	if err := n.room(op, path, parent.limits, c.size); err != nil {
@@ -218,6 +231,12 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 		if err := e.pruneVersions(b, rec, max, parent.chain(), deltas); err != nil {
 			b.Discard()
 			return storage.Info{}, metaErr(op, path, err)
+		}
+	}
+	if c.also != nil {
+		if err := c.also(b, parent, deltas); err != nil {
+			b.Discard()
+			return storage.Info{}, err
 		}
 	}
 	b.Set(childKey(pid, name), encode(rec))

@@ -34,6 +34,10 @@
 //	e/      storage/audit   e/t/<time><id>                       audit entry; e/i/, e/u/, e/k/, e/o/ index it by ID,
 //	                                                             user, type and object; e/s/floor (see package audit)
 //	p/      storage/engine  p/<folder id>                        a folder's purge frequency in days (8 bytes)
+//	u/      storage/engine  u/u/<upload id, 16 bytes>            multipart upload record (JSON): its folder, the file's
+//	                                                             path, who started it and when, the version's metadata
+//	                        u/p/<upload id><number, 4 bytes>     part record (JSON): size, MD5, content hash; each
+//	                                                             holds one reference to its content
 //	h/      storage/blob    h/<sha-256 of plaintext, 32 bytes>   content record: content ID, size, layout, wrapped
 //	                                                             data key, reference count
 //	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the
