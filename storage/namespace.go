@@ -175,7 +175,9 @@ const MaxParts = 10000
 
 // DeleteOptions modifies Delete.
 type DeleteOptions struct {
-	Permanent bool // destroy instead of moving to the trash (administrators only)
+	// Permanent destroys instead of moving to the trash: administrators
+	// only, except for an empty folder, where nothing is lost.
+	Permanent bool
 }
 
 // TrashItem is a deleted file or folder, kept in the trash of the user who

@@ -20,9 +20,6 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
 		return err
 	}
-	if opt.Permanent && !n.p.Admin {
-		return storage.Errorf(op, storage.Permission, path, "only administrators delete permanently")
-	}
 	e := n.e
 	if f.node.Dir {
 		e.tree.Lock()
@@ -37,6 +34,14 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	}
 	if err := n.changeable(op, f); err != nil {
 		return err
+	}
+	if opt.Permanent && !n.p.Admin {
+		if empty, err := e.empty(f); err != nil || !empty {
+			if err == nil {
+				err = storage.Errorf(op, storage.Permission, path, "only administrators delete permanently, except empty folders")
+			}
+			return err
+		}
 	}
 	if !opt.Permanent {
 		return n.trash(op, f)
@@ -57,6 +62,19 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 		return storage.E(op, storage.KindOf(err), path, err)
 	}
 	return nil
+}
+
+// empty reports whether f is a folder with nothing in it, seen or not.
+func (e *Engine) empty(f found) (bool, error) {
+	if !f.node.Dir {
+		return false, nil
+	}
+	empty := true
+	err := e.meta.ScanPrefix(childPrefix(f.id()), nil, func(_, _ []byte) error {
+		empty = false
+		return meta.ErrStop
+	})
+	return empty, err
 }
 
 // remove adds to b the removal of the node rec, named name in parent, with

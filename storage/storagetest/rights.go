@@ -192,6 +192,18 @@ var inheritanceCases = []struct {
 		expect(t, "stat deep file", statErr(env.User, "/team/sub/deep/f"), ok)
 		expect(t, "put deep", putErr(env.User, "/team/sub/deep/n"), P)
 	}},
+	{"PermanentDeleteOfEmptyFoldersOnly", func(t *testing.T, env RightsEnv) {
+		grant(env, "/team", user(env), B|R|W|storage.Delete)
+		must(env.Admin.Mkdir(ctx, "/team/empty"))
+		permanent := storage.DeleteOptions{Permanent: true}
+		expect(t, "destroy a file", env.User.Delete(ctx, "/team/f", permanent), P)
+		expect(t, "destroy a folder holding files", env.User.Delete(ctx, "/team/sub", permanent), P)
+		expect(t, "destroy an empty folder", env.User.Delete(ctx, "/team/empty", permanent), ok)
+		expect(t, "stat it", statErr(env.Admin, "/team/empty"), NF)
+		if items := must(env.User.Trash(ctx, false)); len(items) != 0 {
+			t.Errorf("destroying an empty folder left %d trash items", len(items))
+		}
+	}},
 	{"DeeperEntryTakesAway", func(t *testing.T, env RightsEnv) {
 		grant(env, "/team", user(env), storage.AllRights)
 		grant(env, "/team/sub", user(env), B|R)
