@@ -14,11 +14,15 @@ import (
 )
 
 const (
-	// MaxChunkSize is the largest aws-chunked chunk accepted. S3 clients
-	// send 64 KiB to 8 MiB chunks; chunks are streamed, not buffered, so
-	// the cap bounds how much unverified data can pass before a signature
-	// check rather than memory.
+	// MaxChunkSize is the largest signed aws-chunked chunk accepted. S3
+	// clients sign 64 KiB to 8 MiB chunks; chunks are streamed, not
+	// buffered, so the cap bounds how much unverified data can pass before
+	// a signature check rather than memory. Unsigned chunks (the -TRAILER
+	// variant without signatures) are bounded by the declared length only:
+	// aws-sdk-go-v2 sends a body of known length as one chunk, up to 5 GiB.
 	MaxChunkSize = 16 << 20
+	// maxSizeDigits bounds the hex digits of a chunk size.
+	maxSizeDigits = 15
 	// maxLine bounds a chunk header or trailer line (the bufio window).
 	maxLine = 4096
 	// maxTrailers bounds the number of trailing header lines.
@@ -46,6 +50,7 @@ type chunkReader struct {
 
 	trailer string    // expected trailing header name
 	sum     hash.Hash // its checksum over the payload
+	value   string    // the trailer's value, once verified
 
 	declared, total int64 // x-amz-decoded-content-length, bytes yielded
 	remaining       int64 // data bytes left in the current chunk
@@ -134,14 +139,14 @@ func (c *chunkReader) nextChunk() error {
 		return err
 	}
 	size, ext, _ := strings.Cut(line, ";")
-	if size == "" || len(size) > 8 {
+	if size == "" || len(size) > maxSizeDigits {
 		return errorf(IncompleteBody, "malformed chunk size %q", size)
 	}
 	n, perr := strconv.ParseInt(size, 16, 64)
 	if perr != nil || n < 0 {
 		return errorf(IncompleteBody, "malformed chunk size %q", size)
 	}
-	if n > MaxChunkSize {
+	if c.signed && n > MaxChunkSize {
 		return errorf(InvalidRequest, "chunk of %d bytes is larger than the %d allowed", n, MaxChunkSize)
 	}
 	if n > c.declared-c.total {
@@ -225,6 +230,9 @@ func (c *chunkReader) readTrailers() error {
 		if err != nil {
 			return err
 		}
+		if line == "" && c.signed && !signed && len(lines) > 0 {
+			continue // minio-go ends its trailing headers with "\n\r\n", then signs them
+		}
 		if line == "" {
 			break
 		}
@@ -263,5 +271,15 @@ func (c *chunkReader) readTrailers() error {
 	if !bytes.Equal(want, c.sum.Sum(nil)) {
 		return errorf(BadDigest, "the %s you specified did not match the calculated checksum", c.trailer)
 	}
+	c.value = base64.StdEncoding.EncodeToString(want)
 	return nil
+}
+
+// Checksum returns the trailing checksum once the whole body was read and
+// verified (see Checksummer).
+func (c *chunkReader) Checksum() (Checksum, bool) {
+	if !c.done || c.err != nil || c.trailer == "" {
+		return Checksum{}, false
+	}
+	return Checksum{Name: c.trailer, Value: c.value}, true
 }

@@ -157,6 +157,9 @@ func TestChunkedSigned(t *testing.T) {
 			if !bytes.Equal(o.body, c.data) || o.res.Size != int64(len(c.data)) {
 				t.Fatalf("decoded %d bytes (size %d), want %d", len(o.body), o.res.Size, len(c.data))
 			}
+			if sum, ok := o.res.Checksum(); ok {
+				t.Fatalf("a body without a trailer reports checksum %+v", sum)
+			}
 		})
 	}
 	t.Run("wrong decoded length", func(t *testing.T) {
@@ -203,7 +206,9 @@ func TestChunkedTrailer(t *testing.T) {
 			enc := trailerBody(data, 8192, c.trailer)
 			req := streamReq(t, srv, streamingTrailer, len(data), len(enc), map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32"})
 			req.Body = httpBody(enc)
-			wantBody(t, send(t, req, ch), c.code, data)
+			o := send(t, req, ch)
+			wantBody(t, o, c.code, data)
+			wantChecksum(t, o, c.code, Checksum{"x-amz-checksum-crc32", good})
 		})
 	}
 	t.Run("unknown trailer", func(t *testing.T) {
@@ -246,8 +251,8 @@ func TestChunkLimits(t *testing.T) {
 		name, body string
 		code       Code
 	}{
-		{"huge chunk", fmt.Sprintf("%x\r\n", MaxChunkSize+1), InvalidRequest},
-		{"long size", "000000000001\r\n", IncompleteBody},
+		{"huge chunk", fmt.Sprintf("%x\r\n", MaxChunkSize+1), IncompleteBody}, // unsigned: more than declared
+		{"long size", "0000000000000001\r\n", IncompleteBody},
 		{"long line", "1;" + strings.Repeat("x", 5000) + "\r\n", IncompleteBody},
 		{"no crlf", "1\nx\r\n0\r\n\r\n", IncompleteBody},
 		{"bad hex", "zz\r\n", IncompleteBody},
@@ -276,7 +281,9 @@ func TestChunkedSignedTrailer(t *testing.T) {
 	good := base64.StdEncoding.EncodeToString(h.Sum(nil))
 	// encode is chunked() with the final empty line replaced by the trailer
 	// and its signature, chained from the final chunk's signature.
-	encode := func(seed, value string, tamperSig bool) []byte {
+	// In minio-go's layout, the checksum line ends in "\n" and an empty
+	// line comes before the signature.
+	encode := func(seed, value string, tamperSig, minioLayout bool) []byte {
 		b := chunked(key, amzDate, scope, seed, data, 64<<10)
 		b = b[:len(b)-2]
 		i := bytes.LastIndex(b, []byte("chunk-signature=")) + len("chunk-signature=")
@@ -286,24 +293,32 @@ func TestChunkedSignedTrailer(t *testing.T) {
 		if tamperSig {
 			sig = strings.Repeat("0", 64)
 		}
+		if minioLayout {
+			return append(b, "x-amz-checksum-crc32c:"+value+"\n\r\nx-amz-trailer-signature:"+sig+"\r\n\r\n"...)
+		}
 		return append(b, "x-amz-checksum-crc32c:"+value+"\r\nx-amz-trailer-signature:"+sig+"\r\n\r\n"...)
 	}
 	dummy := strings.Repeat("0", 64)
 	for _, c := range []struct {
 		name, value string
 		tamperSig   bool
+		minio       bool
 		code        Code
 	}{
-		{"good", good, false, ""},
-		{"bad checksum, signed", "AAAAAA==", false, BadDigest},
-		{"bad trailer signature", good, true, SignatureDoesNotMatch},
+		{"good", good, false, false, ""},
+		{"good, minio-go layout", good, false, true, ""},
+		{"bad checksum, signed", "AAAAAA==", false, false, BadDigest},
+		{"bad trailer signature", good, true, false, SignatureDoesNotMatch},
+		{"bad trailer signature, minio-go layout", good, true, true, SignatureDoesNotMatch},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			srv, ch := server(t, verifierAt(testTime))
-			req := streamReq(t, srv, streamingSignedTrailer, len(data), len(encode(dummy, c.value, false)),
+			req := streamReq(t, srv, streamingSignedTrailer, len(data), len(encode(dummy, c.value, false, c.minio)),
 				map[string]string{"X-Amz-Trailer": "x-amz-checksum-crc32c"})
-			req.Body = httpBody(encode(seedOf(t, req), c.value, c.tamperSig))
-			wantBody(t, send(t, req, ch), c.code, data)
+			req.Body = httpBody(encode(seedOf(t, req), c.value, c.tamperSig, c.minio))
+			o := send(t, req, ch)
+			wantBody(t, o, c.code, data)
+			wantChecksum(t, o, c.code, Checksum{"x-amz-checksum-crc32c", good})
 		})
 	}
 }
@@ -322,4 +337,35 @@ func wantBody(t *testing.T, o outcome, code Code, data []byte) {
 	if o.bodyErr != nil || !bytes.Equal(o.body, data) {
 		t.Fatalf("body error %v, %d bytes", o.bodyErr, len(o.body))
 	}
+}
+
+// wantChecksum checks the checksum a verified body reports: want after a
+// success, none after a failure.
+func wantChecksum(t *testing.T, o outcome, code Code, want Checksum) {
+	t.Helper()
+	got, ok := o.res.Checksum()
+	switch {
+	case code == "" && (!ok || got != want):
+		t.Fatalf("checksum %+v %v, want %+v", got, ok, want)
+	case code != "" && ok:
+		t.Fatalf("checksum %+v reported after a failure", got)
+	}
+}
+
+// An unsigned chunk may be as long as the declared length (aws-sdk-go-v2
+// sends a body of known length as one chunk); a signed one is capped.
+func TestChunkSizeCap(t *testing.T) {
+	data := bytes.Repeat([]byte{'x'}, MaxChunkSize+1)
+	h := newChecksum("x-amz-checksum-crc32")
+	h.Write(data)
+	enc := trailerBody(data, len(data), "x-amz-checksum-crc32:"+base64.StdEncoding.EncodeToString(h.Sum(nil)))
+	c := newChunkReader(httpBody(enc), int64(len(data)))
+	c.trailer, c.sum = "x-amz-checksum-crc32", newChecksum("x-amz-checksum-crc32")
+	if n, err := io.Copy(io.Discard, c); err != nil || n != int64(len(data)) {
+		t.Fatalf("unsigned chunk of %d bytes: %d, %v", len(data), n, err)
+	}
+	c = newChunkReader(httpBody([]byte(fmt.Sprintf("%x;chunk-signature=%s\r\n", MaxChunkSize+1, strings.Repeat("0", 64)))), MaxChunkSize+1)
+	c.signed = true
+	_, err := io.Copy(io.Discard, c)
+	wantCode(t, err, InvalidRequest)
 }

@@ -22,8 +22,19 @@
 // detected — at EOF for a signed payload hash or a trailing checksum, at the
 // end of each chunk for a signed aws-chunked body. Nothing is buffered beyond
 // a small bufio window, so memory per upload is constant whatever the chunk
-// size (chunks are still capped at MaxChunkSize). A consumer must therefore
+// size (signed chunks are still capped at MaxChunkSize). A consumer must therefore
 // treat any error from Body, including one after some bytes were returned,
 // as "discard everything read": the storage engine already abandons an upload
 // whose reader fails, which is the contract this package relies on.
+//
+// # Checksums
+//
+// A trailing checksum (x-amz-trailer) is part of the aws-chunked encoding,
+// so Body verifies it: a mismatch is BadDigest from the Read that reaches
+// the end, and once Body has returned io.EOF, Result.Checksum (or the
+// Checksummer interface, for holders of Body alone) gives the verified
+// name and base64 value to store. A checksum sent as a header describes the
+// body only for some operations (PutObject, UploadPart; not
+// CompleteMultipartUpload), so the front end verifies it by wrapping Body
+// with VerifyChecksum, which is a Checksummer too.
 package sigv4

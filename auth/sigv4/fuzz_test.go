@@ -36,6 +36,9 @@ func FuzzChunkReader(f *testing.F) {
 			if err == nil && len(out) != int(declared) {
 				t.Fatalf("success with %d bytes, declared %d", len(out), declared)
 			}
+			if sum, ok := c.Checksum(); ok != (err == nil && mode != 0) || ok && sum.Name != "x-amz-checksum-crc32" {
+				t.Fatalf("checksum %+v %v after error %v in mode %d", sum, ok, err, mode)
+			}
 			if err != nil {
 				if _, ok := err.(*Error); !ok {
 					t.Fatalf("error %T %v is not an *Error", err, err)
