@@ -22,12 +22,19 @@ import (
 //
 //	s3:versioning                       "Enabled" or "Suspended"; absent: never enabled
 //	s3:cors                             the CORS configuration, as validated XML
+//
+// and on any folder:
+//
+//	s3:marker                           created as a key "a/": kept when emptied
 const (
 	metaUser       = "x-amz-meta-"
 	metaChecksum   = "x-amz-checksum-"
 	metaTag        = "tag:"
 	metaVersioning = "s3:versioning"
 	metaCORS       = "s3:cors"
+	// metaMarker marks a folder created as a key ending in "/": it stays
+	// when the keys below it are deleted, as a directory marker does.
+	metaMarker = "s3:marker"
 )
 
 // storedHeaders are the HTTP headers an object keeps and returns.
@@ -148,6 +155,34 @@ func mkdirs(q *request, path string) error {
 		}
 	}
 	return nil
+}
+
+// pruneEmpty removes the folders above the deleted key at path that it
+// left empty, up to the bucket, as S3 has no folders: a key "a/b/c" implied
+// a and b, and deleting it must not leave "a/b/" behind in listings. A
+// folder made as a key "a/" (a directory marker) stays, and so does one
+// holding anything, seen by the caller or not (the namespace destroys only
+// empty folders). Failures only stop the pruning.
+func pruneEmpty(q *request, path string) {
+	ctx := q.r.Context()
+	names, err := storage.SplitPath(path)
+	if err != nil {
+		return
+	}
+	for i := len(names) - 1; i >= 2; i-- {
+		dir := storage.JoinPath(names[:i]...)
+		info, err := q.ns.Stat(ctx, dir)
+		if err != nil || !info.Dir || info.Meta[metaMarker] != "" {
+			return
+		}
+		page, err := q.ns.List(ctx, dir, storage.ListOptions{Limit: 1})
+		if err != nil || len(page.Items) > 0 {
+			return
+		}
+		if q.ns.Delete(ctx, dir, storage.DeleteOptions{Permanent: true}) != nil {
+			return
+		}
+	}
 }
 
 // bucketInfo is the bucket's root folder: NoSuchBucket when the caller
