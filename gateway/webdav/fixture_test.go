@@ -1,0 +1,193 @@
+package webdav_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"coffre/auth"
+	"coffre/gateway"
+	"coffre/gateway/webdav"
+	"coffre/storage"
+	"coffre/storage/blob"
+	"coffre/storage/engine"
+	"coffre/storage/meta"
+)
+
+var ctx = context.Background()
+
+// user is one user's credentials.
+type user struct {
+	Login, Password string
+	Principal       storage.Principal
+}
+
+// server is the WebDAV handler over a real engine (Pebble, four drive
+// folders, 2+2 erasure coding) and real auth, on a loopback HTTP server,
+// under /dav/. Admin is an administrator; Bob an ordinary user who holds
+// every right on the root folder /team, which Admin owns.
+type server struct {
+	URL        string // http://127.0.0.1:port
+	Engine     *engine.Engine
+	Auth       *auth.Service
+	Admin, Bob user
+}
+
+func newServer(t testing.TB) *server {
+	return newServerWith(t, engine.Options{})
+}
+
+func newServerWith(t testing.TB, eo engine.Options) *server {
+	t.Helper()
+	dir := t.TempDir()
+	m, err := meta.Open(filepath.Join(dir, "meta"), meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var drives []blob.Drive
+	for i := 1; i <= 4; i++ {
+		d, err := blob.LocalDrive(filepath.Join(dir, fmt.Sprintf("d%d", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		drives = append(drives, d)
+	}
+	b, err := blob.New(m, drives, blob.Options{DataShards: 2, ParityShards: 2, MasterKey: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New(m, b, eo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := auth.New(m, bytes.Repeat([]byte{9}, 32), auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{Engine: e, Auth: a}
+	s.Admin = s.newUser(t, "admin", auth.RoleAdmin)
+	s.Bob = s.newUser(t, "bob", auth.RoleUser)
+	h, err := webdav.New(webdav.Options{Service: e, Auth: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/dav/", h)
+	mux.Handle("/dav", h)
+	ts := httptest.NewServer(gateway.Wrap(mux, slog.New(slog.DiscardHandler)))
+	s.URL = ts.URL
+	admin := s.As(s.Admin)
+	if _, err := admin.Mkdir(ctx, "/team"); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.SetGrant(ctx, "/team", storage.Subject{ID: s.Bob.Principal.UserID}, storage.AllRights); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ts.Close()
+		r, err := e.Verify(ctx)
+		if err != nil {
+			t.Errorf("verify: %v", err)
+		}
+		for _, p := range r.Problems {
+			t.Errorf("verify: %s", p)
+		}
+		b.Close()
+		m.Close()
+	})
+	return s
+}
+
+func (s *server) newUser(t testing.TB, login string, role auth.Role) user {
+	t.Helper()
+	password := login + "-secret-password"
+	if _, err := s.Auth.CreateUser(ctx, auth.NewUser{Login: login, Role: role, Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Auth.Principal(ctx, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return user{Login: login, Password: password, Principal: p}
+}
+
+// As is the namespace as a user sees it, to arrange or check state behind
+// the WebDAV layer's back.
+func (s *server) As(u user) storage.Namespace { return s.Engine.As(u.Principal) }
+
+// response is an answer with its body read.
+type response struct {
+	*http.Response
+	Body string
+}
+
+// req is one request: a method on a path under the server, as a user
+// (Basic), with a body and headers ("Name: value").
+func (s *server) req(t testing.TB, u user, method, path, body string, headers ...string) response {
+	t.Helper()
+	r, err := http.NewRequest(method, s.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Login != "" {
+		r.SetBasicAuth(u.Login, u.Password)
+	}
+	for _, h := range headers {
+		k, v, ok := strings.Cut(h, ":")
+		if !ok {
+			t.Fatalf("bad header %q", h)
+		}
+		r.Header.Set(strings.TrimSpace(k), strings.TrimSpace(v))
+	}
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading the body: %v", method, path, err)
+	}
+	return response{resp, string(b)}
+}
+
+// want fails the test unless the response has the status code.
+func (r response) want(t testing.TB, code int) response {
+	t.Helper()
+	if r.StatusCode != code {
+		t.Fatalf("%s %s: status %d, want %d; body: %s", r.Request.Method, r.Request.URL.Path, r.StatusCode, code, r.Body)
+	}
+	return r
+}
+
+// content reads a file's current content through the namespace.
+func content(t testing.TB, ns storage.Namespace, path string) string {
+	t.Helper()
+	o, err := ns.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open %s: %v", path, err)
+	}
+	defer o.Close()
+	b, err := io.ReadAll(io.NewSectionReader(o, 0, o.Info().Size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// put writes a file through the namespace.
+func put(t testing.TB, ns storage.Namespace, path, body string) storage.Info {
+	t.Helper()
+	info, err := ns.Put(ctx, path, strings.NewReader(body), storage.PutOptions{Size: int64(len(body))})
+	if err != nil {
+		t.Fatalf("put %s: %v", path, err)
+	}
+	return info
+}
