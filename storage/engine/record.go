@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -166,7 +167,14 @@ func formatGUID(g []byte) string {
 	if len(g) != 16 {
 		return ""
 	}
-	return fmt.Sprintf("%x-%x-%x-%x-%x", g[0:4], g[4:6], g[6:8], g[8:10], g[10:16])
+	var b [36]byte
+	hex.Encode(b[0:8], g[0:4])
+	hex.Encode(b[9:13], g[4:6])
+	hex.Encode(b[14:18], g[6:8])
+	hex.Encode(b[19:23], g[8:10])
+	hex.Encode(b[24:36], g[10:16])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return string(b[:])
 }
 
 // info builds the public description of a node found at path.
