@@ -51,10 +51,19 @@ type HTTPConfig struct {
 	ShutdownTimeout   time.Duration `toml:"shutdown_timeout"`
 }
 
-// S3Config is the S3 listener (served from a later release).
+// S3Config is the S3 endpoint: its own listener, the region it answers
+// for, the domain of virtual-host style addressing, and how long an
+// abandoned multipart upload is kept.
 type S3Config struct {
-	Addr string `toml:"addr"`
+	// Addr is host:port, or "" or "off" for no S3 endpoint.
+	Addr         string        `toml:"addr"`
+	Region       string        `toml:"region"`
+	Domain       string        `toml:"domain"`
+	UploadExpiry time.Duration `toml:"upload_expiry"`
 }
+
+// enabled reports whether the S3 endpoint is served.
+func (c S3Config) enabled() bool { return c.Addr != "" && c.Addr != "off" }
 
 // StorageConfig places the metadata store, the drives and the master key.
 type StorageConfig struct {
@@ -86,7 +95,12 @@ func Default() Config {
 			MaxHeaderBytes:    64 << 10,
 			ShutdownTimeout:   30 * time.Second,
 		},
-		S3: S3Config{Addr: "127.0.0.1:9000"},
+		S3: S3Config{
+			Addr:         "127.0.0.1:9000",
+			Region:       "us-east-1",
+			Domain:       "",
+			UploadExpiry: 7 * 24 * time.Hour,
+		},
 		Storage: StorageConfig{
 			Meta:          "meta",
 			Drives:        []string{"drives/d1", "drives/d2", "drives/d3", "drives/d4"},
@@ -165,11 +179,23 @@ func (c *Config) validate() error {
 	if c.DataDir == "" {
 		bad("data_dir is empty")
 	}
-	addrs := []struct{ name, addr string }{{"http.addr", c.HTTP.Addr}, {"s3.addr", c.S3.Addr}}
+	addrs := []struct{ name, addr string }{{"http.addr", c.HTTP.Addr}}
+	if c.S3.enabled() {
+		addrs = append(addrs, struct{ name, addr string }{"s3.addr", c.S3.Addr})
+	}
 	for _, a := range addrs {
 		if _, _, err := net.SplitHostPort(a.addr); err != nil {
 			bad("%s %q is not host:port: %v", a.name, a.addr, err)
 		}
+	}
+	if c.S3.enabled() && c.S3.Addr == c.HTTP.Addr {
+		bad("s3.addr and http.addr are both %s: the S3 endpoint needs its own listener", c.S3.Addr)
+	}
+	if !validRegion(c.S3.Region) {
+		bad("s3.region %q: lowercase letters, digits and hyphens, such as \"us-east-1\" (empty accepts any region)", c.S3.Region)
+	}
+	if !validDomain(c.S3.Domain) {
+		bad("s3.domain %q: a DNS name without scheme or port, such as \"s3.example.org\" (empty: path style only)", c.S3.Domain)
 	}
 	durations := []struct {
 		name string
@@ -183,6 +209,7 @@ func (c *Config) validate() error {
 		{"namespace.max_lock_timeout", c.Namespace.MaxLockTimeout},
 		{"namespace.audit_retention", c.Namespace.AuditRetention},
 		{"namespace.maintenance_interval", c.Namespace.MaintenanceInterval},
+		{"s3.upload_expiry", c.S3.UploadExpiry},
 	}
 	for _, d := range durations {
 		if d.d <= 0 {
@@ -258,6 +285,41 @@ func (c *Config) validate() error {
 		return fmt.Errorf("invalid configuration:\n  %w", joinIndented(errs))
 	}
 	return nil
+}
+
+// validRegion accepts "" and names such as "us-east-1" or "garage".
+func validRegion(r string) bool {
+	if len(r) > 64 {
+		return false
+	}
+	for _, c := range r {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validDomain accepts "" and DNS names: dot-separated labels of letters,
+// digits and hyphens.
+func validDomain(d string) bool {
+	if d == "" {
+		return true
+	}
+	if len(d) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(d, ".") {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // within reports whether path p is dir or below it (both clean and absolute).

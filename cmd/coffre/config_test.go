@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/BurntSushi/toml"
 )
@@ -124,6 +125,12 @@ func TestValidate(t *testing.T) {
 		{"format", func(c *Config) { c.Log.Format = "xml" }, "log.format"},
 		{"timeout", func(c *Config) { c.HTTP.ShutdownTimeout = 0 }, "shutdown_timeout"},
 		{"headers", func(c *Config) { c.HTTP.MaxHeaderBytes = 10 }, "max_header_bytes"},
+		{"s3 addr", func(c *Config) { c.S3.Addr = "9000" }, "s3.addr"},
+		{"s3 on http", func(c *Config) { c.S3.Addr = c.HTTP.Addr }, "its own listener"},
+		{"s3 region", func(c *Config) { c.S3.Region = "EU West" }, "s3.region"},
+		{"s3 domain", func(c *Config) { c.S3.Domain = "https://s3.example.org" }, "s3.domain"},
+		{"s3 domain port", func(c *Config) { c.S3.Domain = "s3.example.org:9000" }, "s3.domain"},
+		{"s3 upload expiry", func(c *Config) { c.S3.UploadExpiry = 0 }, "s3.upload_expiry"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := Default()
@@ -158,6 +165,30 @@ func TestParseMasterKey(t *testing.T) {
 	for _, s := range []string{"", "abcd", strings.Repeat("ab", 31), strings.Repeat("zz", 32)} {
 		if _, err := parseMasterKey(s); err == nil {
 			t.Errorf("parseMasterKey(%q) accepted", s)
+		}
+	}
+}
+
+// TestS3Config: the [s3] section overlays its defaults; "off" and "" turn
+// the endpoint off, and an address is then not checked.
+func TestS3Config(t *testing.T) {
+	cfg, err := loadConfig(writeConfig(t, "[s3]\naddr = \"0.0.0.0:9100\"\nregion = \"eu-west-3\"\ndomain = \"s3.example.org\"\nupload_expiry = \"24h\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := S3Config{Addr: "0.0.0.0:9100", Region: "eu-west-3", Domain: "s3.example.org", UploadExpiry: 24 * time.Hour}
+	if cfg.S3 != want || !cfg.S3.enabled() {
+		t.Fatalf("s3 %+v", cfg.S3)
+	}
+	for _, addr := range []string{"off", ""} {
+		c := Default()
+		c.S3.Addr = addr
+		c.S3.Region = ""
+		if err := c.resolve(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.validate(); err != nil || c.S3.enabled() {
+			t.Fatalf("s3.addr %q: enabled %v, %v", addr, c.S3.enabled(), err)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/smithy-go"
 )
 
 // TestEndToEnd builds the real binary once and runs it as a subprocess.
@@ -33,6 +38,7 @@ func TestEndToEnd(t *testing.T) {
 		{"fsck orphans", fsckFindsAndRemovesOrphans},
 		{"config file", serveWithConfigFile},
 		{"port taken", servePortTaken},
+		{"s3", serveS3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -425,5 +431,85 @@ func servePortTaken(t *testing.T, bin string) {
 	s.stop()
 	if creds := credentialBox(s.stdout.String()); len(creds["password"]) < 16 {
 		t.Fatalf("start after a failed one printed no credentials:\n%s", s.stdout)
+	}
+}
+
+// serveS3: a user and an access key made with the CLI, then a signed
+// CreateBucket and listings from aws-sdk-go-v2 against the S3 listener of
+// the running binary; --s3 off serves no S3.
+func serveS3(t *testing.T, bin string) {
+	data := filepath.Join(t.TempDir(), "data")
+	// A taken S3 port fails the start before the administrator exists.
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCmd(t, bin, "serve", "--data", data, "--http", freeAddr(t), "--s3", taken.Addr().String())
+	taken.Close()
+	if code != 1 || out != "" || !strings.Contains(errOut, "s3 listener") {
+		t.Fatalf("serve on a taken S3 port: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
+	s := startServer(t, bin, data)
+	s.stop()
+	if creds := credentialBox(s.stdout.String()); len(creds["secret key"]) < 32 {
+		t.Fatalf("the start after a failed one printed no credentials:\n%s", s.stdout)
+	}
+	for _, args := range [][]string{
+		{"user", "add", "alice"},
+		{"right", "grant", "/", "--user", "alice", "--rights", "write"},
+	} {
+		if code, out, errOut := runCmd(t, bin, append(args, "--data", data)...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+	code, out, errOut = runCmd(t, bin, "key", "create", "alice", "--json", "--data", data)
+	var key struct {
+		AccessKey string `json:"access_key"`
+		SecretKey string `json:"secret_key"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &key) != nil || key.SecretKey == "" {
+		t.Fatalf("key create: exit %d\n%s%s", code, out, errOut)
+	}
+
+	addr, s3Addr := freeAddr(t), freeAddr(t)
+	s = startServerArgs(t, bin, addr, []string{"serve", "--data", data, "--http", addr, "--s3", s3Addr})
+	client := func(secret string) *awss3.Client {
+		return awss3.New(awss3.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: aws.String("http://" + s3Addr),
+			UsePathStyle: true,
+			Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
+				return aws.Credentials{AccessKeyID: key.AccessKey, SecretAccessKey: secret}, nil
+			}),
+		})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c := client(key.SecretKey)
+	if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("alice-photos")}); err != nil {
+		t.Fatalf("CreateBucket: %v\nstderr:\n%s", err, s.stderr)
+	}
+	buckets, err := c.ListBuckets(ctx, &awss3.ListBucketsInput{})
+	if err != nil || len(buckets.Buckets) != 1 || aws.ToString(buckets.Buckets[0].Name) != "alice-photos" || aws.ToString(buckets.Owner.DisplayName) != "alice" {
+		t.Fatalf("ListBuckets: %+v %v", buckets, err)
+	}
+	objects, err := c.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("alice-photos")})
+	if err != nil || aws.ToInt32(objects.KeyCount) != 0 || aws.ToString(objects.Name) != "alice-photos" {
+		t.Fatalf("ListObjectsV2: %+v %v", objects, err)
+	}
+	var apiErr smithy.APIError
+	if _, err := client("wrong"+key.SecretKey[5:]).ListBuckets(ctx, &awss3.ListBucketsInput{}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "SignatureDoesNotMatch" {
+		t.Fatalf("ListBuckets with a wrong secret: %v", err)
+	}
+	s.stop()
+	if log := s.stderr.String(); !strings.Contains(log, "s3="+s3Addr) || !strings.Contains(log, "ListObjectsV2") && !strings.Contains(log, "/alice-photos") {
+		t.Fatalf("the log does not show the S3 listener and its requests:\n%s", log)
+	}
+
+	addr = freeAddr(t)
+	s = startServerArgs(t, bin, addr, []string{"serve", "--data", data, "--http", addr, "--s3", "off"})
+	s.stop()
+	if !strings.Contains(s.stderr.String(), "S3 endpoint off") {
+		t.Fatalf("--s3 off:\n%s", s.stderr)
 	}
 }

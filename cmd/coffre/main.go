@@ -35,7 +35,8 @@ Usage:
   coffre help [command]
 
 Without --config, the embedded defaults apply (see config.example.toml):
-data in ./data, HTTP on 127.0.0.1:8080. Flags override the config file.
+data in ./data, HTTP on 127.0.0.1:8080, S3 on 127.0.0.1:9000 (--s3 off for
+none). Flags override the config file.
 `
 
 // Exit statuses.

@@ -14,6 +14,7 @@ import (
 	"coffre/admin"
 	"coffre/auth"
 	"coffre/gateway"
+	"coffre/gateway/s3"
 	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
@@ -25,7 +26,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	fs := newFlagSet("serve", stderr)
 	cf := addCommonFlags(fs)
 	httpAddr := fs.String("http", "", "main `address` (host:port): /health, /ready (default from config, 127.0.0.1:8080)")
-	s3Addr := fs.String("s3", "", "S3 `address` (host:port), reserved: the S3 front end is not served yet (default 127.0.0.1:9000)")
+	s3Addr := fs.String("s3", "", "S3 `address` (host:port), or off (default from config, 127.0.0.1:9000)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -93,11 +94,11 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		LockRead:       ns.LockRead,
 		Quota:          ns.Quota,
 		Interval:       ns.MaintenanceInterval,
+		UploadExpiry:   cfg.S3.UploadExpiry,
 	})
 	if err != nil {
 		return err
 	}
-	// The front ends (WebDAV, REST, S3) that use eng come in later issues.
 
 	// Listen before creating the administrator, so that a taken port fails
 	// the first start before any credentials are generated and printed.
@@ -106,6 +107,13 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		return fmt.Errorf("http listener: %w", err)
 	}
 	defer ln.Close() // Serve closes it too; this covers the early returns
+	var s3ln net.Listener
+	if cfg.S3.enabled() {
+		if s3ln, err = net.Listen("tcp", cfg.S3.Addr); err != nil {
+			return fmt.Errorf("s3 listener: %w", err)
+		}
+		defer s3ln.Close()
+	}
 
 	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: auditLog})
 	if err != nil {
@@ -135,15 +143,30 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	mux := http.NewServeMux()
 	ops.Register(mux)
 
-	log.Info("S3 front end is not served yet; its address is reserved", "s3_addr", cfg.S3.Addr)
-	srv := gateway.New(gateway.Options{
-		Name:              "http",
-		ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
-		IdleTimeout:       cfg.HTTP.IdleTimeout,
-		MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
-		ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
-		Logger:            log,
-	}, mux)
+	serverOpts := func(name string) gateway.Options {
+		return gateway.Options{
+			Name:              name,
+			ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout,
+			IdleTimeout:       cfg.HTTP.IdleTimeout,
+			MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
+			ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
+			Logger:            log,
+		}
+	}
+	servers := []served{{"http", gateway.New(serverOpts("http"), mux), ln}}
+	if s3ln != nil {
+		h := s3.New(s3.Options{
+			Service:      eng,
+			Keys:         users.SecretKey,
+			Region:       cfg.S3.Region,
+			Domain:       cfg.S3.Domain,
+			UploadExpiry: cfg.S3.UploadExpiry,
+			Logger:       log.With("component", "s3"),
+		})
+		servers = append(servers, served{"s3", gateway.New(serverOpts("s3"), h), s3ln})
+	} else {
+		log.Info("S3 endpoint off (s3.addr)")
+	}
 
 	loops := []loop{
 		{"healer", st.blob.Run},
@@ -151,7 +174,14 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		{"audit retention", auditLog.Run},
 		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
 	}
-	return runAll(ctx, log, srv, ln, loops, cfg.DataDir)
+	return runAll(ctx, log, servers, loops, cfg.DataDir)
+}
+
+// served is a server and its listener.
+type served struct {
+	name string
+	srv  *gateway.Server
+	ln   net.Listener
 }
 
 // loop is a background task that runs until its context ends.
@@ -181,9 +211,10 @@ func every(interval time.Duration, log *slog.Logger, what string, pass func(cont
 	}
 }
 
-// runAll serves until ctx ends, with the background loops alongside; the
-// loops stop only once the server has finished its in-flight requests.
-func runAll(ctx context.Context, log *slog.Logger, srv *gateway.Server, ln net.Listener, loops []loop, dataDir string) error {
+// runAll serves until ctx ends, with the background loops alongside. A
+// server that fails stops the others; the loops stop only once every
+// server has finished its in-flight requests.
+func runAll(ctx context.Context, log *slog.Logger, servers []served, loops []loop, dataDir string) error {
 	loopCtx, stopLoops := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
 	for _, l := range loops {
@@ -193,9 +224,23 @@ func runAll(ctx context.Context, log *slog.Logger, srv *gateway.Server, ln net.L
 			}
 		})
 	}
-	log.Info("coffre is serving", "http", ln.Addr().String(), "data", dataDir, "version", version)
-	err := srv.Serve(ctx, ln)
+	attrs := []any{"data", dataDir, "version", version}
+	for _, s := range servers {
+		attrs = append(attrs, s.name, s.ln.Addr().String())
+	}
+	log.Info("coffre is serving", attrs...)
+	serveCtx, stop := context.WithCancel(ctx)
+	errs := make([]error, len(servers))
+	var swg sync.WaitGroup
+	for i, s := range servers {
+		swg.Go(func() {
+			errs[i] = s.srv.Serve(serveCtx, s.ln)
+			stop() // one server down: stop the others
+		})
+	}
+	swg.Wait()
+	stop()
 	stopLoops()
 	wg.Wait()
-	return err
+	return errors.Join(errs...)
 }
