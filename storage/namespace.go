@@ -178,6 +178,9 @@ type DeleteOptions struct {
 	// Permanent destroys instead of moving to the trash: administrators
 	// only, except for an empty folder, where nothing is lost.
 	Permanent bool
+	// IfEmpty refuses, with Conflict, to delete a folder that holds
+	// anything (seen by the caller or not), or a file.
+	IfEmpty bool
 }
 
 // TrashItem is a deleted file or folder, kept in the trash of the user who

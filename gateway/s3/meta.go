@@ -179,7 +179,7 @@ func pruneEmpty(q *request, path string) {
 		if err != nil || len(page.Items) > 0 {
 			return
 		}
-		if q.ns.Delete(ctx, dir, storage.DeleteOptions{Permanent: true}) != nil {
+		if q.ns.Delete(ctx, dir, storage.DeleteOptions{Permanent: true, IfEmpty: true}) != nil {
 			return
 		}
 	}

@@ -35,12 +35,15 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if err := n.changeable(op, f); err != nil {
 		return err
 	}
-	if opt.Permanent && !n.p.Admin {
-		if empty, err := e.empty(f); err != nil || !empty {
-			if err == nil {
-				err = storage.Errorf(op, storage.Permission, path, "only administrators delete permanently, except empty folders")
-			}
-			return err
+	if opt.IfEmpty || opt.Permanent && !n.p.Admin {
+		empty, err := e.empty(f)
+		switch {
+		case err != nil:
+			return metaErr(op, path, err)
+		case !empty && opt.IfEmpty:
+			return storage.Errorf(op, storage.Conflict, path, "not an empty folder")
+		case !empty:
+			return storage.Errorf(op, storage.Permission, path, "only administrators delete permanently, except empty folders")
 		}
 	}
 	if !opt.Permanent {

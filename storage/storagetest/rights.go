@@ -198,6 +198,8 @@ var inheritanceCases = []struct {
 		permanent := storage.DeleteOptions{Permanent: true}
 		expect(t, "destroy a file", env.User.Delete(ctx, "/team/f", permanent), P)
 		expect(t, "destroy a folder holding files", env.User.Delete(ctx, "/team/sub", permanent), P)
+		expect(t, "admin: destroy a full folder if empty", env.Admin.Delete(ctx, "/team/sub", storage.DeleteOptions{Permanent: true, IfEmpty: true}), storage.Conflict)
+		expect(t, "admin: trash a file if empty", env.Admin.Delete(ctx, "/team/f", storage.DeleteOptions{IfEmpty: true}), storage.Conflict)
 		expect(t, "destroy an empty folder", env.User.Delete(ctx, "/team/empty", permanent), ok)
 		expect(t, "stat it", statErr(env.Admin, "/team/empty"), NF)
 		if items := must(env.User.Trash(ctx, false)); len(items) != 0 {
