@@ -119,8 +119,9 @@ func (s *server) newUser(t testing.TB, login string, role auth.Role) creds {
 // the S3 layer's back.
 func (s *server) As(c creds) storage.Namespace { return s.Engine.As(c.Principal) }
 
-// SDK is an aws-sdk-go-v2 S3 client for c, path style, with the SDK's
-// default checksums (trailing CRC32 on uploads).
+// SDK is an aws-sdk-go-v2 S3 client for c, path style. Built from bare
+// options, it sends no checksums; sdkVia (object_test.go) gives the default
+// configuration's behaviour (trailing CRC32 on uploads).
 func (s *server) SDK(c creds, optFns ...func(*awss3.Options)) *awss3.Client {
 	return awss3.New(awss3.Options{
 		Region:       "us-east-1",
