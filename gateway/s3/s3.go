@@ -78,6 +78,13 @@ type request struct {
 type handlerFunc func(h *Handler, q *request) error
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
+		// Go sends 100 Continue only once a body is read. The aws CLI
+		// (botocore) asks for it even with an empty body, and without it
+		// misreads the next answer on the connection, waiting for its read
+		// timeout. S3 always sends it.
+		w.WriteHeader(http.StatusContinue)
+	}
 	q := &request{w: w, r: r, query: r.URL.Query()}
 	w.Header().Set("X-Amz-Request-Id", gateway.RequestID(r.Context())) // on every answer, as S3 does
 	q.bucket, q.key = h.address(r)
