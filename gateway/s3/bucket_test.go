@@ -2,11 +2,14 @@ package s3_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -358,4 +361,38 @@ func statusOf(err error) int {
 		return re.HTTPStatusCode()
 	}
 	return 0
+}
+
+// TestVirtualHostStyle: with a domain, "<bucket>.<domain>" addresses the
+// bucket; path style keeps working beside it.
+func TestVirtualHostStyle(t *testing.T) {
+	s := newServerWith(t, func(o *s3.Options) { o.Domain = "s3.test" })
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every name resolves to the test server, as a wildcard DNS entry would.
+	dialer := &net.Dialer{}
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dialer.DialContext(ctx, network, u.Host)
+	}}}
+	vh := s.SDK(s.Admin, func(o *awss3.Options) {
+		o.UsePathStyle = false
+		o.BaseEndpoint = aws.String("http://s3.test:" + u.Port())
+		o.HTTPClient = hc
+	})
+	if _, err := vh.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatalf("CreateBucket, virtual-host style: %v", err)
+	}
+	nsPut(t, s.As(s.Admin), "/vhost/dir/k.txt", "x")
+	out, err := vh.ListObjectsV2(ctx, &awss3.ListObjectsV2Input{Bucket: aws.String("vhost"), Delimiter: aws.String("/")})
+	if err != nil || len(out.CommonPrefixes) != 1 || aws.ToString(out.CommonPrefixes[0].Prefix) != "dir/" || aws.ToString(out.Name) != "vhost" {
+		t.Fatalf("ListObjectsV2, virtual-host style: %+v %v", out, err)
+	}
+	if _, err := vh.HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatalf("HeadBucket, virtual-host style: %v", err)
+	}
+	if _, err := s.SDK(s.Admin).HeadBucket(ctx, &awss3.HeadBucketInput{Bucket: aws.String("vhost")}); err != nil {
+		t.Fatalf("HeadBucket, path style beside a domain: %v", err)
+	}
 }
