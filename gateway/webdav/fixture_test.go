@@ -3,6 +3,7 @@ package webdav_test
 import (
 	"bytes"
 	"context"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"coffre/auth"
@@ -38,6 +40,20 @@ type server struct {
 	Engine     *engine.Engine
 	Auth       *auth.Service
 	Admin, Bob user
+
+	// served receives the method and path of every request once its
+	// handler has returned, when a test has set it (see watch).
+	mu     sync.Mutex
+	served chan string
+}
+
+// watch returns a channel that receives "METHOD /path" as each request
+// finishes being served, from now on.
+func (s *server) watch() <-chan string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.served = make(chan string, 100)
+	return s.served
 }
 
 func newServer(t testing.TB) *server {
@@ -81,7 +97,20 @@ func newServerWith(t testing.TB, eo engine.Options) *server {
 	mux := http.NewServeMux()
 	mux.Handle("/dav/", h)
 	mux.Handle("/dav", h)
-	ts := httptest.NewServer(gateway.Wrap(mux, slog.New(slog.DiscardHandler)))
+	notify := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			if s.served != nil {
+				select {
+				case s.served <- r.Method + " " + r.URL.Path:
+				default:
+				}
+			}
+		}()
+		mux.ServeHTTP(w, r)
+	})
+	ts := httptest.NewServer(gateway.Wrap(notify, slog.New(slog.DiscardHandler)))
 	s.URL = ts.URL
 	admin := s.As(s.Admin)
 	if _, err := admin.Mkdir(ctx, "/team"); err != nil {
@@ -191,3 +220,80 @@ func put(t testing.TB, ns storage.Namespace, path, body string) storage.Info {
 	}
 	return info
 }
+
+// msResponse is one DAV:response of a multistatus, its properties by
+// status: props[200]["{DAV:}getetag"] is the inner XML of getetag.
+type msResponse struct {
+	Href  string
+	Props map[int]map[string]string
+}
+
+// prop returns a property of the 200 propstat ("" if absent).
+func (r msResponse) prop(name string) string { return r.Props[200]["{DAV:}"+name] }
+
+// has reports whether the 200 propstat holds the property (Clark name or a
+// DAV: local name).
+func (r msResponse) has(name string) bool {
+	if !strings.HasPrefix(name, "{") {
+		name = "{DAV:}" + name
+	}
+	_, ok := r.Props[200][name]
+	return ok
+}
+
+// multistatus parses a 207 body.
+func multistatus(t testing.TB, body string) []msResponse {
+	t.Helper()
+	var doc struct {
+		XMLName   xml.Name `xml:"DAV: multistatus"`
+		Responses []struct {
+			Href     string `xml:"DAV: href"`
+			Propstat []struct {
+				Prop struct {
+					Any []struct {
+						XMLName xml.Name
+						Inner   string `xml:",innerxml"`
+					} `xml:",any"`
+				} `xml:"DAV: prop"`
+				Status string `xml:"DAV: status"`
+			} `xml:"DAV: propstat"`
+		} `xml:"DAV: response"`
+	}
+	if err := xml.Unmarshal([]byte(body), &doc); err != nil {
+		t.Fatalf("multistatus: %v\n%s", err, body)
+	}
+	var out []msResponse
+	for _, r := range doc.Responses {
+		m := msResponse{Href: r.Href, Props: map[int]map[string]string{}}
+		for _, ps := range r.Propstat {
+			var code int
+			if _, err := fmt.Sscanf(ps.Status, "HTTP/1.1 %d", &code); err != nil {
+				t.Fatalf("propstat status %q", ps.Status)
+			}
+			if m.Props[code] == nil {
+				m.Props[code] = map[string]string{}
+			}
+			for _, p := range ps.Prop.Any {
+				m.Props[code]["{"+p.XMLName.Space+"}"+p.XMLName.Local] = p.Inner
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// propfind asks for named DAV: properties ("" for allprop).
+func propfindBody(names ...string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop>`)
+	for _, n := range names {
+		b.WriteString("<D:" + n + "/>")
+	}
+	b.WriteString(`</D:prop></D:propfind>`)
+	return b.String()
+}
+
+type engineOptions = engine.Options

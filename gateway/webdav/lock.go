@@ -22,7 +22,10 @@ import (
 //
 // The engine lets a lock's holder change the node freely; it is this front
 // end that demands the token (RFC 4918 §7.5), in Confirm and in the
-// handler's confirm.
+// handler's confirm. Under webdav.Handler (which this package's Handler
+// does not use for writes), the temporary locks that handler takes around
+// each write of an existing node are real locks of the table for the
+// request's duration.
 type LockSystem struct {
 	ns   storage.Namespace
 	ctx  context.Context
@@ -72,11 +75,31 @@ func (s *LockSystem) Confirm(_ time.Time, name0, name1 string, conds ...xwebdav.
 	return func() {}, nil
 }
 
-// Create takes an exclusive write lock.
+// Create takes an exclusive write lock on an existing node. The namespace
+// locks nodes, not names: for a missing name (webdav.Handler takes such a
+// lock around each PUT, MKCOL or COPY/MOVE that creates a node, and before
+// a LOCK creates an empty file), Create only checks that no lock stops
+// creating the node, and returns a token that stands for nothing (Unlock
+// accepts it, Confirm does not).
 func (s *LockSystem) Create(_ time.Time, d xwebdav.LockDetails) (string, error) {
+	root := cleanPath(d.Root)
+	if _, err := s.ns.Stat(s.ctx, root); storage.Is(storage.NotFound, err) {
+		c := lockCheck{ls: s, near: map[string][]storage.Lock{}}
+		l, err := c.uncovered(target{path: root, membership: true}, nil)
+		if err != nil {
+			return "", err
+		}
+		if l != nil {
+			return "", xwebdav.ErrLocked
+		}
+		return unmappedToken, nil
+	}
 	l, err := s.create(d, false)
 	return l.Token, err
 }
+
+// unmappedToken is what Create returns for a missing name.
+const unmappedToken = "coffre:unmapped"
 
 func (s *LockSystem) create(d xwebdav.LockDetails, shared bool) (storage.Lock, error) {
 	l, err := s.ns.Lock(s.ctx, cleanPath(d.Root), storage.LockOptions{
@@ -105,6 +128,9 @@ func (s *LockSystem) Refresh(_ time.Time, token string, d time.Duration) (xwebda
 
 // Unlock releases a lock the caller holds.
 func (s *LockSystem) Unlock(_ time.Time, token string) error {
+	if token == unmappedToken {
+		return nil
+	}
 	err := s.ns.Unlock(s.ctx, token)
 	switch {
 	case storage.Is(storage.NotFound, err):
