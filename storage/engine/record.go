@@ -139,7 +139,15 @@ func (v *version) release(deltas map[blob.Hash]int) {
 // etag is the version's entity tag, unquoted.
 func (v *version) etag() string { return strings.Trim(v.public().ETag(), `"`) }
 
+// encode stores a record: nodes and versions in their binary form
+// (codec.go), the others as JSON.
 func encode(v any) []byte {
+	switch r := v.(type) {
+	case *node:
+		return encodeNode(r)
+	case *version:
+		return encodeVersion(r)
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		panic(fmt.Sprintf("engine: encode %T: %v", v, err)) // only plain structs are encoded
@@ -148,6 +156,9 @@ func encode(v any) []byte {
 }
 
 func decodeNode(b []byte) (*node, error) {
+	if len(b) > 0 && b[0] == codecV1 {
+		return readNode(b)
+	}
 	n := new(node)
 	if err := json.Unmarshal(b, n); err != nil {
 		return nil, fmt.Errorf("engine: bad node record: %w", err)
@@ -156,6 +167,9 @@ func decodeNode(b []byte) (*node, error) {
 }
 
 func decodeVersion(b []byte) (*version, error) {
+	if len(b) > 0 && b[0] == codecV1 {
+		return readVersion(b)
+	}
 	v := new(version)
 	if err := json.Unmarshal(b, v); err != nil {
 		return nil, fmt.Errorf("engine: bad version record: %w", err)
