@@ -16,11 +16,11 @@
 // the only package that reads or writes it.
 //
 //	prefix  owner           key                                  value
-//	c/      storage/engine  c/<parent id><name>                  node record (JSON) of the child <name>: the tree;
+//	c/      storage/engine  c/<parent id><name>                  node record (binary, engine/codec.go) of the child <name>: the tree;
 //	                                                             a prefix scan lists a folder in byte order of names
 //	n/      storage/engine  n/<node id>                          <parent id><name>: finds a node's c/ key by ID
 //	g/      storage/engine  g/<guid, 16 bytes>                   <node id>
-//	v/      storage/engine  v/<file id><^version id>             version record (JSON); the inverted ID lists newest first
+//	v/      storage/engine  v/<file id><^version id>             version record (binary); the inverted ID lists newest first
 //	s/      storage/engine  s/ids                                high-water mark of node and version IDs (IDs are
 //	                                                             handed out from memory in ranges below it)
 //	        storage/engine  s/top                                record of "/": the rights entries at the top
