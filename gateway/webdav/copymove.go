@@ -52,17 +52,21 @@ func (q *request) copyMove() error {
 	case under(dst, src):
 		return errorf(http.StatusForbidden, "the destination is inside the source")
 	}
-	from, err := q.ns.Stat(q.ctx, src)
+	from, err := q.ns.Stat(q.r.Context(), src)
 	if err != nil {
 		return err
 	}
-	to, err := q.ns.Stat(q.ctx, dst)
+	to, err := q.ns.Stat(q.r.Context(), dst)
 	exists := err == nil
 	switch {
 	case err != nil && !storage.Is(storage.NotFound, err):
 		return err
 	case exists && !overwrite:
 		return errorf(http.StatusPreconditionFailed, "the destination exists and Overwrite is F")
+	case !exists && !from.Dir:
+		if err := q.refused(dst); err != nil {
+			return err
+		}
 	}
 	targets := []target{{path: dst, membership: true, below: exists && to.Dir}}
 	if move {
@@ -74,25 +78,25 @@ func (q *request) copyMove() error {
 
 	fileOntoFile := exists && !from.Dir && !to.Dir
 	if exists && !fileOntoFile {
-		if err := q.ns.Delete(q.ctx, dst, storage.DeleteOptions{}); err != nil {
+		if err := q.ns.Delete(q.r.Context(), dst, storage.DeleteOptions{}); err != nil {
 			return err
 		}
 	}
 	switch {
 	case move && fileOntoFile:
-		if _, err = q.ns.Copy(q.ctx, src, dst, storage.CopyOptions{}); err == nil {
-			err = q.ns.Delete(q.ctx, src, storage.DeleteOptions{})
+		if _, err = q.ns.Copy(q.r.Context(), src, dst, storage.CopyOptions{}); err == nil {
+			err = q.ns.Delete(q.r.Context(), src, storage.DeleteOptions{})
 		}
 	case move:
-		_, err = q.ns.Move(q.ctx, src, dst)
+		_, err = q.ns.Move(q.r.Context(), src, dst)
 	case !from.Dir:
-		_, err = q.ns.Copy(q.ctx, src, dst, storage.CopyOptions{})
+		_, err = q.ns.Copy(q.r.Context(), src, dst, storage.CopyOptions{})
 	default:
 		err = q.copyTree(from, dst, deep, 0)
 	}
 	switch {
 	case storage.Is(storage.NotFound, err):
-		if _, serr := q.ns.Stat(q.ctx, src); serr == nil {
+		if _, serr := q.ns.Stat(q.r.Context(), src); serr == nil {
 			return errorf(http.StatusConflict, "the destination's folder does not exist") // §9.8.5
 		}
 		return err
@@ -120,11 +124,11 @@ func (q *request) copyTree(from storage.Info, dst string, deep bool, level int) 
 	if level > maxCopyDepth {
 		return errorf(http.StatusForbidden, "folders nested too deep to copy")
 	}
-	if _, err := q.ns.Mkdir(q.ctx, dst); err != nil {
+	if _, err := q.ns.Mkdir(q.r.Context(), dst); err != nil {
 		return err
 	}
 	if props := deadProps(from.Meta); props != nil {
-		if _, err := q.ns.SetMeta(q.ctx, dst, 0, props); err != nil && !storage.Is(storage.Permission, err) {
+		if _, err := q.ns.SetMeta(q.r.Context(), dst, 0, props); err != nil && !storage.Is(storage.Permission, err) {
 			return err
 		}
 	}
@@ -133,7 +137,7 @@ func (q *request) copyTree(from storage.Info, dst string, deep bool, level int) 
 	}
 	after := ""
 	for {
-		page, err := q.ns.List(q.ctx, from.Path, storage.ListOptions{After: after, Limit: propfindPage})
+		page, err := q.ns.List(q.r.Context(), from.Path, storage.ListOptions{After: after, Limit: propfindPage})
 		if err != nil {
 			return err
 		}
@@ -142,7 +146,7 @@ func (q *request) copyTree(from storage.Info, dst string, deep bool, level int) 
 			if it.Dir {
 				err = q.copyTree(it, to, true, level+1)
 			} else {
-				_, err = q.ns.Copy(q.ctx, it.Path, to, storage.CopyOptions{})
+				_, err = q.ns.Copy(q.r.Context(), it.Path, to, storage.CopyOptions{})
 			}
 			if err != nil {
 				return err

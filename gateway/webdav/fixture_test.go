@@ -62,6 +62,13 @@ func newServer(t testing.TB) *server {
 
 func newServerWith(t testing.TB, eo engine.Options) *server {
 	t.Helper()
+	return newServerWithOptions(t, eo, func(*webdav.Options) {})
+}
+
+// newServerWithOptions lets a test change the engine's and the handler's
+// options.
+func newServerWithOptions(t testing.TB, eo engine.Options, configure func(*webdav.Options)) *server {
+	t.Helper()
 	dir := t.TempDir()
 	m, err := meta.Open(filepath.Join(dir, "meta"), meta.Options{})
 	if err != nil {
@@ -90,7 +97,9 @@ func newServerWith(t testing.TB, eo engine.Options) *server {
 	s := &server{Engine: e, Auth: a}
 	s.Admin = s.newUser(t, "admin", auth.RoleAdmin)
 	s.Bob = s.newUser(t, "bob", auth.RoleUser)
-	h, err := webdav.New(webdav.Options{Service: e, Auth: a})
+	opts := webdav.Options{Service: e, Auth: a}
+	configure(&opts)
+	h, err := webdav.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

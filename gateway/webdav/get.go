@@ -11,7 +11,7 @@ import (
 // conditional requests (http.ServeContent) and the version's ETag. A
 // folder answers 405: listings are PROPFIND's.
 func (q *request) get() error {
-	info, err := q.ns.Stat(q.ctx, q.path)
+	info, err := q.ns.Stat(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (q *request) get() error {
 		// (nor the Download right, which Stat does not check).
 		content = io.NewSectionReader(nothing{}, 0, info.Size)
 	} else {
-		obj, err := q.ns.Open(q.ctx, q.path)
+		obj, err := q.ns.Open(q.r.Context(), q.path)
 		if err != nil {
 			return err
 		}

@@ -53,14 +53,17 @@ func (q *request) lock() error {
 	if q.path == "/" {
 		return errorf(http.StatusForbidden, "the top cannot be locked")
 	}
-	info, err := q.ns.Stat(q.ctx, q.path)
+	info, err := q.ns.Stat(q.r.Context(), q.path)
 	created := false
 	if storage.Is(storage.NotFound, err) {
 		// RFC 4918 §7.3: locking an unmapped URL creates an empty resource.
+		if err := q.refused(q.path); err != nil {
+			return err
+		}
 		if err := q.confirm(target{path: q.path, membership: true}); err != nil {
 			return err
 		}
-		info, err = q.ns.Put(q.ctx, q.path, strings.NewReader(""), storage.PutOptions{Size: 0, IfNoneMatch: "*"})
+		info, err = q.ns.Put(q.r.Context(), q.path, strings.NewReader(""), storage.PutOptions{Size: 0, IfNoneMatch: "*"})
 		if storage.Is(storage.NotFound, err) {
 			return errorf(http.StatusConflict, "the folder does not exist")
 		}
@@ -98,7 +101,7 @@ func (q *request) refresh(d time.Duration) error {
 	if token == "" {
 		return errorf(http.StatusBadRequest, "a lock refresh needs an If header with the lock token")
 	}
-	locks, err := q.ns.Locks(q.ctx, q.path)
+	locks, err := q.ns.Locks(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}
@@ -109,14 +112,14 @@ func (q *request) refresh(d time.Duration) error {
 	if !found {
 		return davError(http.StatusPreconditionFailed, "<D:lock-token-matches-request-uri/>", "no such lock on this resource")
 	}
-	l, err := q.ns.RefreshLock(q.ctx, token, timeout(d))
+	l, err := q.ns.RefreshLock(q.r.Context(), token, timeout(d))
 	if storage.Is(storage.NotFound, err) || storage.Is(storage.Permission, err) {
 		return davError(http.StatusPreconditionFailed, "<D:lock-token-matches-request-uri/>", "no such lock")
 	}
 	if err != nil {
 		return err
 	}
-	info, err := q.ns.Stat(q.ctx, q.path)
+	info, err := q.ns.Stat(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}
@@ -131,7 +134,7 @@ func (q *request) unlock() error {
 		return errorf(http.StatusBadRequest, "missing or malformed Lock-Token header")
 	}
 	token := t[1 : len(t)-1]
-	locks, err := q.ns.Locks(q.ctx, q.path)
+	locks, err := q.ns.Locks(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}

@@ -15,14 +15,14 @@ func (q *request) delete() error {
 	if q.path == "/" {
 		return errorf(http.StatusForbidden, "the top cannot be deleted")
 	}
-	info, err := q.ns.Stat(q.ctx, q.path)
+	info, err := q.ns.Stat(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}
 	if err := q.confirm(target{path: q.path, membership: true, below: info.Dir}); err != nil {
 		return err
 	}
-	if err := q.fs.RemoveAll(q.ctx, q.path); err != nil {
+	if err := q.fs.RemoveAll(q.r.Context(), q.path); err != nil {
 		return err
 	}
 	q.w.WriteHeader(http.StatusNoContent)
@@ -37,7 +37,7 @@ func (q *request) mkcol() error {
 	if err := q.confirm(target{path: q.path, membership: true}); err != nil {
 		return err
 	}
-	_, err := q.ns.Mkdir(q.ctx, q.path)
+	_, err := q.ns.Mkdir(q.r.Context(), q.path)
 	switch {
 	case storage.Is(storage.Exists, err), q.path == "/":
 		q.w.Header().Set("Allow", allow)
@@ -56,7 +56,7 @@ func (q *request) mkcol() error {
 // the lock checks, over File's DeadPropsHolder: properties are kept in the
 // node's metadata (see the package documentation).
 func (q *request) proppatch() error {
-	if _, err := q.ns.Stat(q.ctx, q.path); err != nil {
+	if _, err := q.ns.Stat(q.r.Context(), q.path); err != nil {
 		return err
 	}
 	if err := q.confirm(target{path: q.path}); err != nil {

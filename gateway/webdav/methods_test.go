@@ -3,6 +3,7 @@ package webdav_test
 import (
 	"testing"
 
+	"coffre/gateway/webdav"
 	"coffre/storage"
 )
 
@@ -86,4 +87,19 @@ func TestCopyMove(t *testing.T) {
 	s.req(t, s.Bob, "COPY", "/dav/team/missing", "", dest("x")).want(t, 404)
 	// An absolute path works as a Destination too.
 	s.req(t, s.Bob, "COPY", "/dav/team/b.txt", "", "Destination: /dav/team/d.txt").want(t, 201)
+}
+
+func TestRefuseMacMetadata(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		s := newServerWithOptions(t, engineOptions{}, func(o *webdav.Options) { o.RefuseMacMetadata = refuse })
+		want := 201
+		if refuse {
+			want = 403
+		}
+		s.req(t, s.Bob, "PUT", "/dav/team/._photo.jpg", "resource fork").want(t, want)
+		s.req(t, s.Bob, "PUT", "/dav/team/.DS_Store", "x").want(t, want)
+		s.req(t, s.Bob, "LOCK", "/dav/team/._x", lockBody).want(t, want)
+		s.req(t, s.Bob, "PUT", "/dav/team/photo.jpg", "x").want(t, 201)
+		s.req(t, s.Bob, "COPY", "/dav/team/photo.jpg", "", "Destination: /dav/team/._copy").want(t, want)
+	}
 }

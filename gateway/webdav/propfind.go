@@ -48,11 +48,11 @@ func (q *request) propfind() error {
 	if err != nil {
 		return err
 	}
-	info, err := q.ns.Stat(q.ctx, q.path)
+	info, err := q.ns.Stat(q.r.Context(), q.path)
 	if err != nil {
 		return err
 	}
-	locks, err := q.ns.Locks(q.ctx, q.path)
+	locks, err := q.ns.Locks(q.r.Context(), q.path)
 	if err != nil && !storage.Is(storage.Invalid, err) { // the top has no locks
 		return err
 	}
@@ -73,7 +73,7 @@ func (q *request) propfind() error {
 	if depth == 1 && info.Dir {
 		after := ""
 		for {
-			page, err := q.ns.List(q.ctx, q.path, storage.ListOptions{After: after, Limit: propfindPage})
+			page, err := q.ns.List(q.r.Context(), q.path, storage.ListOptions{After: after, Limit: propfindPage})
 			if err != nil {
 				// The 207 is on its way: cut the connection rather than
 				// pass a partial listing for a complete one.
@@ -326,7 +326,7 @@ func parsePropfind(body []byte) (propRequest, error) {
 // need: the caller's and platform's quotas, and the usage of info and the
 // folders above it.
 func (pw *propWriter) loadQuotas(info storage.Info) error {
-	q, err := pw.q.ns.Quotas(pw.q.ctx)
+	q, err := pw.q.ns.Quotas(pw.q.r.Context())
 	if err != nil {
 		return err
 	}
@@ -335,7 +335,7 @@ func (pw *propWriter) loadQuotas(info storage.Info) error {
 		return nil
 	}
 	for p := info.Path; p != "/"; p = parentOf(p) {
-		u, err := pw.q.ns.Usage(pw.q.ctx, p)
+		u, err := pw.q.ns.Usage(pw.q.r.Context(), p)
 		if err != nil {
 			return err
 		}
@@ -371,7 +371,7 @@ func (pw *propWriter) quota(info storage.Info) (used, avail int64, ok bool) {
 		u, found := pw.usage[p]
 		if !found {
 			var err error
-			if u, err = pw.q.ns.Usage(pw.q.ctx, p); err != nil {
+			if u, err = pw.q.ns.Usage(pw.q.r.Context(), p); err != nil {
 				return 0, 0, false
 			}
 			pw.usage[p] = u

@@ -18,8 +18,13 @@ func (q *request) put() error {
 	if q.path == "/" || parentOf(q.path) == "/" {
 		return errorf(http.StatusForbidden, "files live inside a root folder")
 	}
-	cur, err := q.ns.Stat(q.ctx, q.path)
+	cur, err := q.ns.Stat(q.r.Context(), q.path)
 	exists := err == nil
+	if !exists {
+		if err := q.refused(q.path); err != nil {
+			return err
+		}
+	}
 	if err != nil && !storage.Is(storage.NotFound, err) {
 		return err
 	}
@@ -43,7 +48,7 @@ func (q *request) put() error {
 		IfNoneMatch: q.r.Header.Get("If-None-Match"),
 		Meta:        meta,
 	}
-	info, err := q.ns.Put(q.ctx, q.path, q.r.Body, opt)
+	info, err := q.ns.Put(q.r.Context(), q.path, q.r.Body, opt)
 	switch {
 	case storage.Is(storage.NotFound, err):
 		return errorf(http.StatusConflict, "the folder does not exist") // RFC 4918 §9.7.1

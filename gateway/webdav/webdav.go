@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	xwebdav "golang.org/x/net/webdav"
@@ -37,6 +38,10 @@ type Options struct {
 	// Logger receives errors worth an operator's attention (5xx). Nil
 	// discards them.
 	Logger *slog.Logger
+	// RefuseMacMetadata refuses (403) to create the files macOS Finder
+	// writes beside others, AppleDouble "._<name>" files and ".DS_Store";
+	// false stores them like any file.
+	RefuseMacMetadata bool
 }
 
 // Handler serves WebDAV. It is safe for concurrent use; every request gets
@@ -77,7 +82,6 @@ type request struct {
 	h    *Handler
 	w    http.ResponseWriter
 	r    *http.Request
-	ctx  context.Context
 	p    storage.Principal
 	ns   storage.Namespace
 	fs   *FileSystem
@@ -129,9 +133,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ns := h.opts.Service.As(p)
-	q := &request{h: h, w: w, r: r, ctx: r.Context(), p: p, ns: ns, path: path}
+	q := &request{h: h, w: w, r: r, p: p, ns: ns, path: path}
 	q.fs = &FileSystem{ns: ns}
-	q.ls = &LockSystem{ns: ns, ctx: r.Context(), user: p.UserID}
+	q.ls = NewLockSystem(r.Context(), ns, p.UserID)
 	if _, err := storage.SplitPath(path); err != nil {
 		h.fail(w, r, err)
 		return
@@ -189,6 +193,17 @@ func (q *request) urlPath(raw string) (string, bool) {
 		return "", false
 	}
 	return q.h.nsPath(u.Path)
+}
+
+// refused fails for a file name the options refuse to create.
+func (q *request) refused(p string) error {
+	if !q.h.opts.RefuseMacMetadata {
+		return nil
+	}
+	if name := path.Base(p); name == ".DS_Store" || strings.HasPrefix(name, "._") {
+		return errorf(http.StatusForbidden, "macOS metadata files are not stored here")
+	}
+	return nil
 }
 
 // options answers OPTIONS (RFC 4918 §10.1, and MS-Author-Via for
