@@ -92,6 +92,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.answer(q, h.preflight(q)) // CORS preflights carry no signature
 		return
 	}
+	h.corsHeaders(q) // a browser's request from an origin the bucket allows
 	op, fn := route(r.Method, q.bucket, q.key, q.query, r.Header)
 	q.op = op
 	p, res, err := h.authenticate(r)
