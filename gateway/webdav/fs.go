@@ -233,8 +233,12 @@ func (f *File) start() {
 	}
 	pr, pw := io.Pipe()
 	f.pw, f.done = pw, make(chan struct{})
+	// A File never closed must not leave Put waiting for more: the end of
+	// the request's context ends the stream with an error.
+	stop := context.AfterFunc(f.ctx, func() { pw.CloseWithError(f.ctx.Err()) })
 	go func() { // owned by the File: Close and Abort wait for it
 		defer close(f.done)
+		defer stop()
 		info, err := f.ns.Put(f.ctx, f.name, pr, storage.PutOptions{Size: -1, Meta: f.meta})
 		pr.CloseWithError(err)
 		if err == nil {

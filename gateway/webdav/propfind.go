@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -123,15 +124,15 @@ func (pw *propWriter) response(info storage.Info) {
 				writeEmpty(&pw.ok, n)
 			}
 		}
-		for n := range dead {
+		for _, n := range sortedNames(dead) {
 			writeEmpty(&pw.ok, n)
 		}
 	case pw.pr.allprop:
 		for _, n := range allProps {
 			pw.prop(info, n)
 		}
-		for n, p := range dead {
-			writeProp(&pw.ok, n, string(p.InnerXML))
+		for _, n := range sortedNames(dead) {
+			writeProp(&pw.ok, n, string(dead[n].InnerXML))
 		}
 		for _, n := range pw.pr.names {
 			if !slices.Contains(allProps, n) {
@@ -154,6 +155,14 @@ func (pw *propWriter) response(info storage.Info) {
 		w.WriteString("</D:prop><D:status>HTTP/1.1 404 Not Found</D:status></D:propstat>")
 	}
 	w.WriteString("</D:response>")
+}
+
+// sortedNames are the names of dead properties in Clark order, so that
+// answers are stable.
+func sortedNames(dead map[xml.Name]xwebdav.Property) []xml.Name {
+	names := slices.Collect(maps.Keys(dead))
+	slices.SortFunc(names, func(a, b xml.Name) int { return strings.Compare(clark(a), clark(b)) })
+	return names
 }
 
 // named writes a property asked for by name: a dead one, a live one, or
