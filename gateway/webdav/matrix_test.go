@@ -38,9 +38,9 @@ const (
 //	mkcol:  MKCOL /dav/mx/d
 //	lock:   LOCK /dav/mx/f
 var matrixRows = []struct {
-	rights                                                 storage.Rights
-	see                                                    int
-	files                                                  string
+	rights                                                storage.Rights
+	see                                                   int
+	files                                                 string
 	get, new, over, copy, rename, delete, mkcol, lockFile int
 }{
 	{rights: 0, see: 404, get: 404, new: 409, over: 409, copy: 404, rename: 404, delete: 404, mkcol: 409, lockFile: 409},
