@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,4 +226,109 @@ func TestCadaver(t *testing.T) {
 	if testing.Verbose() {
 		t.Log(out)
 	}
+}
+
+// TestRcloneMount mounts /dav/team/ with rclone mount (FUSE), writes a tree
+// through the mount, unmounts, and checks it in the namespace.
+func TestRcloneMount(t *testing.T) {
+	const rclone, fusermount = "/usr/bin/rclone", "/usr/bin/fusermount3"
+	needClient(t, rclone, "rclone")
+	needClient(t, fusermount, "fuse3")
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		t.Skip("no /dev/fuse")
+	}
+	s := newServer(t)
+	dir := t.TempDir()
+	obscured, err := run(t, dir, "", nil, rclone, "obscure", s.Bob.Password)
+	if err != nil {
+		t.Fatalf("rclone obscure: %v %s", err, obscured)
+	}
+	mnt := filepath.Join(dir, "mnt")
+	os.Mkdir(mnt, 0o755)
+	c, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(c, rclone, "--config", "/dev/null", "mount", "dav:team", mnt, "--vfs-cache-mode", "writes",
+		"--cache-dir", filepath.Join(dir, "cache"), "--dir-cache-time", "1s", "--vfs-write-back", "0s", "-v")
+	cmd.Env = []string{
+		"HOME=" + dir, "PATH=/usr/bin:/bin",
+		"RCLONE_CONFIG_DAV_TYPE=webdav",
+		"RCLONE_CONFIG_DAV_URL=" + s.URL + "/dav/",
+		"RCLONE_CONFIG_DAV_VENDOR=other",
+		"RCLONE_CONFIG_DAV_USER=" + s.Bob.Login,
+		"RCLONE_CONFIG_DAV_PASS=" + strings.TrimSpace(obscured),
+	}
+	var out syncBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }() // owned: the test waits for it below
+	unmounted := false
+	unmount := func() {
+		unmounted = true
+		exec.Command(fusermount, "-u", mnt).Run()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	}
+	defer func() {
+		if !unmounted {
+			unmount()
+		}
+	}()
+	// Wait for the mount: the folder shows team's content.
+	put(t, s.As(s.Bob), "/team/ready.txt", "ready")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if b, err := os.ReadFile(filepath.Join(mnt, "ready.txt")); err == nil && string(b) == "ready" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the mount did not come up:\n%s", out.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	want := makeTree(t, filepath.Join(mnt, "tree"), 30)
+	sameTree(t, "read through the mount", treeSHA(t, filepath.Join(mnt, "tree")), want)
+	// rclone 1.60 uploads closed files in the background and does not wait
+	// for its queue when unmounted: wait for the namespace to hold them.
+	deadline = time.Now().Add(30 * time.Second)
+	for rel, sum := range want {
+		for {
+			if _, err := s.As(s.Bob).Stat(ctx, "/team/tree/"+rel); err == nil {
+				got := sha256.Sum256([]byte(content(t, s.As(s.Bob), "/team/tree/"+rel)))
+				if hex.EncodeToString(got[:]) == sum {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s did not reach the namespace:\n%s", rel, out.String())
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	unmount()
+}
+
+// syncBuffer is a bytes.Buffer that a running process writes while the
+// test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
