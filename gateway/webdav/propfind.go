@@ -91,7 +91,11 @@ func (q *request) propfind() error {
 		}
 	}
 	bw.WriteString("</D:multistatus>\n")
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		// The 207 has begun: nothing more can be said to the client.
+		q.h.log.Debug("webdav propfind answer cut", "path", q.path, "err", err)
+	}
+	return nil
 }
 
 // propWriter writes the DAV:response elements of one PROPFIND.
