@@ -24,6 +24,7 @@ type Config struct {
 	DataDir   string          `toml:"data_dir"`
 	HTTP      HTTPConfig      `toml:"http"`
 	S3        S3Config        `toml:"s3"`
+	WebDAV    WebDAVConfig    `toml:"webdav"`
 	Storage   StorageConfig   `toml:"storage"`
 	Namespace NamespaceConfig `toml:"namespace"`
 	Log       LogConfig       `toml:"log"`
@@ -42,7 +43,7 @@ type NamespaceConfig struct {
 	MaintenanceInterval time.Duration `toml:"maintenance_interval"`
 }
 
-// HTTPConfig is the main listener: /health, /ready and, later, /dav/ and /api/.
+// HTTPConfig is the main listener: /health, /ready, /dav/ and, later, /api/.
 type HTTPConfig struct {
 	Addr              string        `toml:"addr"`
 	ReadHeaderTimeout time.Duration `toml:"read_header_timeout"`
@@ -60,6 +61,13 @@ type S3Config struct {
 	Region       string        `toml:"region"`
 	Domain       string        `toml:"domain"`
 	UploadExpiry time.Duration `toml:"upload_expiry"`
+}
+
+// WebDAVConfig is the WebDAV front end, under /dav/ on the main listener.
+type WebDAVConfig struct {
+	// RefuseMacMetadata refuses the ._* and .DS_Store files macOS Finder
+	// writes beside every file; by default they are stored like others.
+	RefuseMacMetadata bool `toml:"refuse_mac_metadata"`
 }
 
 // enabled reports whether the S3 endpoint is served.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -454,12 +455,17 @@ func serveS3(t *testing.T, bin string) {
 	if creds := credentialBox(s.stdout.String()); len(creds["secret key"]) < 32 {
 		t.Fatalf("the start after a failed one printed no credentials:\n%s", s.stdout)
 	}
+	var password string
 	for _, args := range [][]string{
 		{"user", "add", "alice"},
 		{"right", "grant", "/", "--user", "alice", "--rights", "write"},
 	} {
-		if code, out, errOut := runCmd(t, bin, append(args, "--data", data)...); code != 0 {
+		code, out, errOut := runCmd(t, bin, append(args, "--data", data)...)
+		if code != 0 {
 			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errOut)
+		}
+		if m := regexp.MustCompile(`password: (\S+)`).FindStringSubmatch(out); m != nil {
+			password = m[1]
 		}
 	}
 	code, out, errOut = runCmd(t, bin, "key", "create", "alice", "--json", "--data", data)
@@ -497,6 +503,36 @@ func serveS3(t *testing.T, bin string) {
 	if err != nil || aws.ToInt32(objects.KeyCount) != 0 || aws.ToString(objects.Name) != "alice-photos" {
 		t.Fatalf("ListObjectsV2: %+v %v", objects, err)
 	}
+	// One namespace: what S3 writes, WebDAV reads, and the other way round.
+	if _, err := c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("alice-photos"), Key: aws.String("trip/day 1.txt"), Body: strings.NewReader("from S3")}); err != nil {
+		t.Fatalf("PutObject: %v", err)
+	}
+	dav := func(method, path, body string) (int, string) {
+		req, _ := http.NewRequestWithContext(ctx, method, "http://"+addr+"/dav/alice-photos/"+path, strings.NewReader(body))
+		req.SetBasicAuth("alice", password)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("WebDAV %s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := dav("GET", "trip/day%201.txt", ""); code != http.StatusOK || body != "from S3" {
+		t.Fatalf("WebDAV GET of an S3 object: %d %q", code, body)
+	}
+	if code, _ := dav("PUT", "trip/day%202.txt", "from WebDAV"); code != http.StatusCreated {
+		t.Fatalf("WebDAV PUT: %d", code)
+	}
+	got, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("alice-photos"), Key: aws.String("trip/day 2.txt")})
+	if err != nil {
+		t.Fatalf("GetObject of a WebDAV file: %v", err)
+	}
+	if b, _ := io.ReadAll(got.Body); string(b) != "from WebDAV" {
+		t.Fatalf("GetObject of a WebDAV file: %q", b)
+	}
+	got.Body.Close()
+
 	var apiErr smithy.APIError
 	if _, err := client("wrong"+key.SecretKey[5:]).ListBuckets(ctx, &awss3.ListBucketsInput{}); !errors.As(err, &apiErr) || apiErr.ErrorCode() != "SignatureDoesNotMatch" {
 		t.Fatalf("ListBuckets with a wrong secret: %v", err)

@@ -15,6 +15,7 @@ import (
 	"coffre/auth"
 	"coffre/gateway"
 	"coffre/gateway/s3"
+	"coffre/gateway/webdav"
 	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
@@ -142,6 +143,17 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	})
 	mux := http.NewServeMux()
 	ops.Register(mux)
+	dav, err := webdav.New(webdav.Options{
+		Service:           eng,
+		Auth:              users,
+		Logger:            log.With("component", "webdav"),
+		RefuseMacMetadata: cfg.WebDAV.RefuseMacMetadata,
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/dav/", dav)
+	mux.Handle("/dav", dav) // else ServeMux redirects, and PROPFIND clients do not follow
 
 	serverOpts := func(name string) gateway.Options {
 		return gateway.Options{
