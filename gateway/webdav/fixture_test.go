@@ -1,7 +1,6 @@
 package webdav_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/xml"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,28 +15,23 @@ import (
 	"coffre/auth"
 	"coffre/gateway"
 	"coffre/gateway/webdav"
+	"coffre/internal/teststack"
 	"coffre/storage"
-	"coffre/storage/blob"
 	"coffre/storage/engine"
-	"coffre/storage/meta"
 )
 
 var ctx = context.Background()
 
 // user is one user's credentials.
-type user struct {
-	Login, Password string
-	Principal       storage.Principal
-}
+type user = teststack.User
 
 // server is the WebDAV handler over a real engine (Pebble, four drive
 // folders, 2+2 erasure coding) and real auth, on a loopback HTTP server,
 // under /dav/. Admin is an administrator; Bob an ordinary user who holds
 // every right on the root folder /team, which Admin owns.
 type server struct {
+	*teststack.Stack
 	URL        string // http://127.0.0.1:port
-	Engine     *engine.Engine
-	Auth       *auth.Service
 	Admin, Bob user
 
 	// served receives the method and path of every request once its
@@ -69,35 +62,11 @@ func newServerWith(t testing.TB, eo engine.Options) *server {
 // options.
 func newServerWithOptions(t testing.TB, eo engine.Options, configure func(*webdav.Options)) *server {
 	t.Helper()
-	dir := t.TempDir()
-	m, err := meta.Open(filepath.Join(dir, "meta"), meta.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var drives []blob.Drive
-	for i := 1; i <= 4; i++ {
-		d, err := blob.LocalDrive(filepath.Join(dir, fmt.Sprintf("d%d", i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		drives = append(drives, d)
-	}
-	b, err := blob.New(m, drives, blob.Options{DataShards: 2, ParityShards: 2, MasterKey: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := engine.New(m, b, eo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := auth.New(m, bytes.Repeat([]byte{9}, 32), auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{Engine: e, Auth: a}
-	s.Admin = s.newUser(t, "admin", auth.RoleAdmin)
-	s.Bob = s.newUser(t, "bob", auth.RoleUser)
-	opts := webdav.Options{Service: e, Auth: a}
+	st := teststack.New(t, eo)
+	s := &server{Stack: st}
+	s.Admin = st.NewUser(t, "admin", auth.RoleAdmin)
+	s.Bob = st.NewUser(t, "bob", auth.RoleUser)
+	opts := webdav.Options{Service: st.Engine, Auth: st.Auth}
 	configure(&opts)
 	h, err := webdav.New(opts)
 	if err != nil {
@@ -128,37 +97,13 @@ func newServerWithOptions(t testing.TB, eo engine.Options, configure func(*webda
 	if err := admin.SetGrant(ctx, "/team", storage.Subject{ID: s.Bob.Principal.UserID}, storage.AllRights); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		ts.Close()
-		r, err := e.Verify(ctx)
-		if err != nil {
-			t.Errorf("verify: %v", err)
-		}
-		for _, p := range r.Problems {
-			t.Errorf("verify: %s", p)
-		}
-		b.Close()
-		m.Close()
-	})
+	t.Cleanup(ts.Close)
 	return s
 }
 
 func (s *server) newUser(t testing.TB, login string, role auth.Role) user {
-	t.Helper()
-	password := login + "-secret-password"
-	if _, err := s.Auth.CreateUser(ctx, auth.NewUser{Login: login, Role: role, Password: password}); err != nil {
-		t.Fatal(err)
-	}
-	p, err := s.Auth.Principal(ctx, login)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return user{Login: login, Password: password, Principal: p}
+	return s.NewUser(t, login, role)
 }
-
-// As is the namespace as a user sees it, to arrange or check state behind
-// the WebDAV layer's back.
-func (s *server) As(u user) storage.Namespace { return s.Engine.As(u.Principal) }
 
 // response is an answer with its body read.
 type response struct {
