@@ -21,15 +21,12 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 		return err
 	}
 	e := n.e
-	if f.node.Dir {
-		e.tree.Lock()
-		defer e.tree.Unlock()
-	} else {
-		e.tree.RLock()
-		defer e.tree.RUnlock()
-		defer e.names.lock(f.entry())()
+	f, unlock, err := n.lockNode(op, f.names, f.node.Dir, nil)
+	if err != nil {
+		return err
 	}
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+	defer unlock()
+	if err := n.need(op, path, f.rights, storage.Delete); err != nil { // again, on what is there now
 		return err
 	}
 	if err := n.changeable(op, f); err != nil {
@@ -65,6 +62,92 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 		return storage.E(op, storage.KindOf(err), path, err)
 	}
 	return nil
+}
+
+// Locking a change to one node. A lookup made before the locks only tells
+// which locks to take: until they are held, the node can be trashed, moved,
+// given a new version, or replaced by another of the other kind. So a change
+// finds the node again under its locks, and uses only what it found there.
+//
+// A folder's entry cannot change while the tree is held shared (moving or
+// deleting a folder holds it exclusively), so the entry of a node found under
+// the shared tree lock is where it is for as long as that lock is held; the
+// stripe of that entry then keeps the node itself.
+
+// lockEntry holds the tree shared and the stripe of the entry of the node at
+// names, and returns that node, found under both, with the function that
+// releases them. It is for changes to one node's record that leave the tree's
+// shape alone.
+func (n *namespace) lockEntry(op string, names []string) (found, func(), error) {
+	e := n.e
+	e.tree.RLock()
+	f, err := n.lookupNames(op, names)
+	if err != nil {
+		e.tree.RUnlock()
+		return found{}, nil, err
+	}
+	unlockName := e.names.lock(f.entry())
+	unlock := func() {
+		unlockName()
+		e.tree.RUnlock()
+	}
+	if f, err = n.lookupNames(op, names); err != nil { // again, under the entry's lock
+		unlock()
+		return found{}, nil, err
+	}
+	return f, unlock, nil
+}
+
+// lockNode takes what a change that takes the node at names out of its place
+// needs: the tree exclusively when the node is a folder (everything below it
+// changes ancestry), else the tree shared and the stripes of its entry and of
+// the entries others(f) names (others may be nil). It returns the node found
+// under those locks and the function that releases them. dir is a
+// guess from a lookup made without locks; if the node is a folder after all,
+// lockNode starts again with the tree held exclusively.
+func (n *namespace) lockNode(op string, names []string, dir bool, others func(found) ([]entry, error)) (found, func(), error) {
+	e := n.e
+	for exclusive := dir; ; exclusive = true {
+		if exclusive {
+			e.tree.Lock()
+		} else {
+			e.tree.RLock()
+		}
+		unlockTree := e.tree.RUnlock
+		if exclusive {
+			unlockTree = e.tree.Unlock
+		}
+		f, err := n.lookupNames(op, names)
+		if err == nil && f.node.Dir && !exclusive {
+			unlockTree()
+			continue
+		}
+		var more []entry
+		if err == nil && others != nil {
+			more, err = others(f)
+		}
+		if err != nil {
+			unlockTree()
+			return found{}, nil, err
+		}
+		unlockNames := e.names.lock(append(more, f.entry())...)
+		unlock := func() {
+			unlockNames()
+			unlockTree()
+		}
+		if exclusive {
+			return f, unlock, nil
+		}
+		if f, err = n.lookupNames(op, names); err != nil { // again, under the entry's lock
+			unlock()
+			return found{}, nil, err
+		}
+		if f.node.Dir { // replaced by a folder before the entry's lock
+			unlock()
+			continue
+		}
+		return f, unlock, nil
+	}
 }
 
 // empty reports whether f is a folder with nothing in it, seen or not.
@@ -148,22 +231,23 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 		return storage.Info{}, storage.Errorf(op, storage.Invalid, to, "files live inside a root folder")
 	}
 	e := n.e
-	if src.node.Dir {
-		e.tree.Lock()
-		defer e.tree.Unlock()
-	} else {
-		e.tree.RLock()
-		defer e.tree.RUnlock()
-	}
-	if src, err = n.lookupNames(op, src.names); err != nil { // again, under lock
-		return storage.Info{}, err
-	}
-	dst, err := n.lookupNames(op, dir)
+	var dst found
+	src, unlock, err := n.lockNode(op, src.names, src.node.Dir, func(found) ([]entry, error) {
+		var err error
+		if dst, err = n.lookupNames(op, dir); err != nil {
+			return nil, err
+		}
+		if !dst.node.Dir {
+			return nil, storage.E(op, storage.NotFound, to, nil)
+		}
+		return []entry{{dst.id(), name}}, nil
+	})
 	if err != nil {
 		return storage.Info{}, err
 	}
-	if !dst.node.Dir {
-		return storage.Info{}, storage.E(op, storage.NotFound, to, nil)
+	defer unlock()
+	if !src.node.Dir && len(dir) == 0 { // a folder replaced by a file meanwhile
+		return storage.Info{}, storage.Errorf(op, storage.Invalid, to, "files live inside a root folder")
 	}
 	pid := dst.id()
 	if pid == src.parent && name == src.name() {
@@ -183,7 +267,6 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 	if err != nil {
 		return storage.Info{}, err
 	}
-	defer e.names.lock(src.entry(), entry{pid, name})()
 	if _, err := e.child(pid, name); err == nil {
 		return storage.Info{}, storage.E(op, storage.Exists, to, nil)
 	} else if !storage.Is(storage.NotFound, err) {

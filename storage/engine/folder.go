@@ -18,11 +18,13 @@ func (n *namespace) updateFolder(op, path string, check func(found) error, chang
 		return storage.Errorf(op, storage.Invalid, path, "not a folder")
 	}
 	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+	f, unlock, err := n.lockEntry(op, f.names)
+	if err != nil {
 		return err
+	}
+	defer unlock()
+	if !f.node.Dir { // replaced by a file meanwhile
+		return storage.Errorf(op, storage.Invalid, path, "not a folder")
 	}
 	if err := check(f); err != nil {
 		return err

@@ -56,11 +56,15 @@ func (n *namespace) setFileMeta(op string, f found, id uint64, m map[string]stri
 		return storage.Info{}, err
 	}
 	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	f, err := n.lookupNames(op, f.names) // again, under lock
+	f, unlock, err := n.lockEntry(op, f.names)
 	if err != nil {
+		return storage.Info{}, err
+	}
+	defer unlock()
+	if f.node.Dir { // replaced by a folder meanwhile
+		return storage.Info{}, storage.Errorf(op, storage.Conflict, path, "a folder has this name")
+	}
+	if err := n.need(op, path, f.rights, storage.Edit); err != nil { // again, on what is there now
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, path, f.id(), f.above, false); err != nil {

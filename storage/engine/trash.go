@@ -217,15 +217,21 @@ func (n *namespace) Purge(ctx context.Context, id uint64) error {
 	e := n.e
 	e.tree.RLock()
 	defer e.tree.RUnlock()
-	t, err := n.item(op, id)
+	defer e.names.lock(itemEntry(id))()
+	t, err := n.item(op, id) // under the item's lock: only one purge destroys it
 	if err != nil {
 		return err
 	}
 	return e.purge(ctx, t, func(b *meta.Batch) { n.log(b, evPurge, t.Node.ID, t.Node.Dir, t.Path, "") })
 }
 
+// itemEntry is the stripe that serialises the purges of trash item id (a
+// restore holds the tree exclusively). No entry of the tree has folder 0.
+func itemEntry(id uint64) entry { return entry{0, fmt.Sprint("trash item ", id)} }
+
 // purge destroys a trash item and everything below it; log adds the audit
-// entry to the batch.
+// entry to the batch. The caller holds the tree shared and the item's stripe,
+// and read t under them.
 func (e *Engine) purge(ctx context.Context, t *trashed, log func(*meta.Batch)) error {
 	b := e.meta.NewBatch()
 	deltas := map[blob.Hash]int{}
@@ -277,15 +283,41 @@ func (e *Engine) PurgeTrash(ctx context.Context, before time.Time) (int, error) 
 	e.tree.RLock()
 	defer e.tree.RUnlock()
 	system := &namespace{e: e, p: storage.Principal{Login: "system", Protocol: "engine"}}
-	for i, t := range old {
-		log := func(b *meta.Batch) {
-			system.log(b, evPurge, t.Node.ID, t.Node.Dir, t.Path, "trash retention")
+	done := 0
+	for _, t := range old {
+		ok, err := e.purgeOld(ctx, t.User, t.ID, system)
+		if err != nil {
+			return done, err
 		}
-		if err := e.purge(ctx, t, log); err != nil {
-			return i, err
+		if ok {
+			done++
 		}
 	}
-	return len(old), nil
+	return done, nil
+}
+
+// purgeOld destroys trash item id of user if it is still there, for
+// PurgeTrash, which holds the tree shared.
+func (e *Engine) purgeOld(ctx context.Context, user string, id uint64, system *namespace) (bool, error) {
+	defer e.names.lock(itemEntry(id))()
+	v, err := e.meta.Get(trashKey(user, id)) // again, under the item's lock
+	if errors.Is(err, meta.ErrNotFound) {
+		return false, nil // purged or restored meanwhile
+	}
+	if err != nil {
+		return false, err
+	}
+	t, err := decodeTrashed(v)
+	if err != nil {
+		return false, err
+	}
+	log := func(b *meta.Batch) {
+		system.log(b, evPurge, t.Node.ID, t.Node.Dir, t.Path, "trash retention")
+	}
+	if err := e.purge(ctx, t, log); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func decodeTrashed(v []byte) (*trashed, error) {

@@ -4,11 +4,14 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"coffre/storage"
+	"coffre/storage/engine"
 )
 
 func TestVerifyFindsDamage(t *testing.T) {
@@ -104,4 +107,64 @@ func TestConcurrentChangesKeepTheTreeConsistent(t *testing.T) {
 	if _, err := ns.EmptyTrash(ctx, false); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A move that finds its file before a delete trashes it must not bring the
+// file back from the trash: it finds the file again once it holds the
+// file's entry. (The file then was both in the tree and in the trash, and
+// restoring the trash item made two entries for one node.)
+func TestMoveDoesNotResurrectAFileTrashedMeanwhile(t *testing.T) {
+	s := newStack(t)
+	ns := s.eng.As(admin)
+	if _, err := ns.Mkdir(ctx, "/r"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ns.Put(ctx, "/r/f", strings.NewReader("hello"), storage.PutOptions{Size: 5}); err != nil {
+		t.Fatal(err)
+	}
+	moved := make(chan error, 1)
+	err := engine.TrashWhileHeld(s.eng, admin, "/r/f", func() {
+		go func() {
+			_, err := ns.Move(ctx, "/r/f", "/r/g")
+			moved <- err
+		}()
+		waitBlocked(t, "(*namespace).Move", "(*stripes).lock")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-moved; !storage.Is(storage.NotFound, err) {
+		t.Fatalf("move of a file trashed meanwhile: %v, want NotFound", err)
+	}
+	if _, err := ns.Stat(ctx, "/r/g"); !storage.Is(storage.NotFound, err) {
+		t.Fatalf("stat /r/g: %v, want NotFound", err)
+	}
+	items, err := ns.Trash(ctx, false)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("trash: %v, %v", items, err)
+	}
+	if _, err := ns.Restore(ctx, items[0].ID, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitBlocked waits until a goroutine's stack holds every one of frames:
+// the goroutine is blocked there.
+func waitBlocked(t *testing.T, frames ...string) {
+	t.Helper()
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+			all := true
+			for _, f := range frames {
+				all = all && strings.Contains(g, f)
+			}
+			if all {
+				return
+			}
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("no goroutine blocked in %v", frames)
 }

@@ -23,10 +23,15 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 		return err
 	}
 	e := n.e
-	e.tree.RLock()
-	defer e.tree.RUnlock()
-	defer e.names.lock(f.entry())()
-	if f, err = n.lookupNames(op, f.names); err != nil { // again, under lock
+	f, unlock, err := n.lockEntry(op, f.names)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if f.node.Dir { // replaced by a folder meanwhile
+		return storage.Errorf(op, storage.Conflict, path, "is a folder")
+	}
+	if err := n.need(op, path, f.rights, storage.Delete); err != nil { // again, on what is there now
 		return err
 	}
 	if err := n.unlocked(op, path, f.id(), f.above, false); err != nil {
