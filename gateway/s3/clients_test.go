@@ -121,24 +121,9 @@ func (c *client) run(args ...string) string {
 	c.t.Helper()
 	out, err := c.try(args...)
 	if err != nil {
-		skipIfNotImplemented(c.t, err)
 		c.t.Fatal(err)
 	}
 	return out
-}
-
-// skipIfNotImplemented skips a test whose client met an operation the
-// server answers NotImplemented, naming it: the S3 operations land one
-// group at a time.
-func skipIfNotImplemented(t *testing.T, err error) {
-	t.Helper()
-	if err != nil && strings.Contains(err.Error(), "NotImplemented") {
-		line := err.Error()
-		if i := strings.Index(line, "NotImplemented"); i >= 0 {
-			line = line[max(0, i-80):min(len(line), i+120)]
-		}
-		t.Skipf("needs an S3 operation the server does not implement yet: …%s…", line)
-	}
 }
 
 // tail keeps the end of a long client output.
@@ -295,7 +280,6 @@ func keysUnder(t *testing.T, s *server, bucket, prefix string) []string {
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			skipIfNotImplemented(t, err)
 			t.Fatalf("list %s/%s: %v", bucket, prefix, err)
 		}
 		for _, o := range page.Contents {
@@ -335,7 +319,6 @@ func TestAWSCLI(t *testing.T) {
 		aws.aws(s, "s3", "cp", "--no-progress", big, "s3://e2e/dir/big file.bin")
 		head, err := s.SDK(s.Admin).HeadObject(ctx, &awss3.HeadObjectInput{Bucket: awsString("e2e"), Key: awsString("dir/big file.bin")})
 		if err != nil {
-			skipIfNotImplemented(t, err)
 			t.Fatal(err)
 		}
 		// 70 MiB in parts of 8 MiB: 9 parts, and the multipart ETag says so.
@@ -630,7 +613,6 @@ func TestAWSCLILocked(t *testing.T) {
 	if err == nil {
 		t.Fatal("aws s3 cp over a key locked by admin succeeded")
 	}
-	skipIfNotImplemented(t, err)
 	if msg := err.Error(); !strings.Contains(msg, "(Locked)") || !strings.Contains(msg, "admin") {
 		t.Errorf("aws s3 cp over a locked key: the CLI's message does not say it is locked by admin:\n%v", err)
 	}
@@ -779,7 +761,6 @@ func TestS3cmd(t *testing.T) {
 	run("put", small, "s3://s3c/small file.txt")
 	run("put", big, "s3://s3c/dir/ünï big.bin")
 	if head, err := s.SDK(s.Admin).HeadObject(ctx, &awss3.HeadObjectInput{Bucket: awsString("s3c"), Key: awsString("dir/ünï big.bin")}); err != nil {
-		skipIfNotImplemented(t, err)
 		t.Fatal(err)
 	} else if !strings.HasSuffix(*head.ETag, `-3"`) {
 		t.Errorf("s3cmd put of 12 MiB in 5 MiB chunks: ETag %s, want 3 parts", *head.ETag)
@@ -825,7 +806,6 @@ func TestS3cmd(t *testing.T) {
 func TestExpectContinueEmptyBody(t *testing.T) {
 	s := newServer(t)
 	if _, err := s.SDK(s.Admin).CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: awsString("cont")}); err != nil {
-		skipIfNotImplemented(t, err)
 		t.Fatal(err)
 	}
 	host := strings.TrimPrefix(s.URL, "http://")
@@ -860,9 +840,6 @@ func TestExpectContinueEmptyBody(t *testing.T) {
 		if err != nil {
 			t.Fatalf("request %d (%d bytes): reading the interim answer: %v", i, len(body), err)
 		}
-		if strings.HasPrefix(line, "HTTP/1.1 501 ") {
-			t.Skip("needs PutObject")
-		}
 		if strings.TrimSpace(line) != "HTTP/1.1 100 Continue" {
 			t.Fatalf("request %d (%d bytes) with Expect: 100-continue: the first answer is %q, not 100 Continue", i, len(body), line)
 		}
@@ -880,9 +857,6 @@ func TestExpectContinueEmptyBody(t *testing.T) {
 		}
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode == http.StatusNotImplemented {
-			t.Skipf("needs PutObject: %s", b)
-		}
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: %s %s", i, resp.Status, b)
 		}
