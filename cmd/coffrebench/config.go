@@ -31,7 +31,24 @@ type config struct {
 	maxDur     time.Duration // any measurement stops after this long
 	readBuffer int           // bytes per ReadAt call on GET
 
+	// S3 (issue 4): object classes measured through the engine, S3 and
+	// plain HTTP, and the full listing.
+	s3Classes []s3Spec
+	listKeys  int           // keys in the listed bucket
+	listPage  int           // keys per ListObjectsV2 page
+	listMinN  int           // at least this many full listings
+	listDur   time.Duration // and for at least this long
+
 	profilePrefix string // when set, CPU profiles of engine measurements go to PREFIX-<name>.pprof
+}
+
+// s3Spec is one object size at one concurrency.
+type s3Spec struct {
+	class  string // "large", "mid" or "small": which targets apply
+	size   int64
+	conc   int
+	minN   int
+	minDur time.Duration
 }
 
 const (
@@ -62,6 +79,16 @@ func fullConfig() config {
 		smallDur:   3 * time.Second,
 		maxDur:     12 * time.Second,
 		readBuffer: 1 * mib,
+
+		s3Classes: []s3Spec{
+			{"large", 64 * mib, 4, 8, 3 * time.Second},
+			{"mid", 1 * mib, 16, 200, 3 * time.Second},
+			{"small", 4 * kib, 32, 2000, 3 * time.Second},
+		},
+		listKeys: 10000,
+		listPage: 1000,
+		listMinN: 5,
+		listDur:  2 * time.Second,
 	}
 }
 
@@ -74,5 +101,11 @@ func quickConfig() config {
 	c.bigSize, c.bigMinN, c.bigDur = 4*mib+123, 4, 0
 	c.smallMinN, c.smallDur = 64, 0
 	c.maxDur = 20 * time.Second
+	c.s3Classes = []s3Spec{
+		{"large", 4*mib + 123, 4, 4, 0},
+		{"mid", 64 * kib, 16, 32, 0},
+		{"small", 4 * kib, 32, 64, 0},
+	}
+	c.listKeys, c.listMinN, c.listDur = 1500, 1, 0
 	return c
 }

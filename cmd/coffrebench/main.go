@@ -5,8 +5,12 @@
 // reads), then the same kind of work through the real engine on four drive
 // folders (2 data + 2 parity) on that disk, and prints each engine figure
 // beside its baseline, the ratio between them and the targets of issue 2.
+// Then it serves S3 (engine, auth and gateway/s3 on a loopback listener) and
+// measures PUT and GET of 64 MiB, 1 MiB and 4 KiB objects and a full listing
+// through aws-sdk-go-v2, each beside the engine's own figure and a plain
+// HTTP server's, against the targets of issue 4.
 //
-//	go run ./cmd/coffrebench [--dir DIR] [--quick] [--cpuprofile PREFIX]
+//	go run ./cmd/coffrebench [--dir DIR] [--quick] [--s3only] [--cpuprofile PREFIX]
 //
 // The data lives in a temporary folder created under DIR (default: the current
 // directory) and removed at the end.
@@ -42,7 +46,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.SetOutput(out)
 	dir := fs.String("dir", ".", "create the temporary data folder under `DIR` (its disk is the one measured)")
 	quick := fs.Bool("quick", false, "a smoke run of a few seconds with small sizes (figures are not meaningful)")
-	prof := fs.String("cpuprofile", "", "write one CPU profile per engine measurement to `PREFIX`-<name>.pprof")
+	s3only := fs.Bool("s3only", false, "measure only the S3 endpoint (with its engine and HTTP figures), no disk baseline or engine table")
+	prof := fs.String("cpuprofile", "", "write one CPU profile per engine and S3 measurement to `PREFIX`-<name>.pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,13 +69,19 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	r := &report{dir: data, cfg: cfg}
 	r.describe()
 	fmt.Fprint(out, r.header())
-	if err := measureBaseline(ctx, cfg, data, &r.base); err != nil {
-		return fmt.Errorf("baseline: %w", err)
+	if !*s3only {
+		if err := measureBaseline(ctx, cfg, data, &r.base); err != nil {
+			return fmt.Errorf("baseline: %w", err)
+		}
+		fmt.Fprint(out, r.baselineTable())
+		if err := measureEngine(ctx, cfg, data, &r.eng); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+		fmt.Fprint(out, r.engineTable())
 	}
-	fmt.Fprint(out, r.baselineTable())
-	if err := measureEngine(ctx, cfg, data, &r.eng); err != nil {
-		return fmt.Errorf("engine: %w", err)
+	if err := measureS3(ctx, cfg, data, &r.s3); err != nil {
+		return fmt.Errorf("s3: %w", err)
 	}
-	fmt.Fprint(out, r.engineTable())
+	fmt.Fprint(out, r.s3Table())
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"io"
 	"math/rand/v2"
 )
@@ -53,6 +54,28 @@ func (r *payloadReader) Read(b []byte) (int, error) {
 	r.off += int64(n)
 	return n, nil
 }
+
+// Seek makes the reader an io.ReadSeeker, which the AWS SDK needs to hash a
+// body before sending it over plain HTTP.
+func (r *payloadReader) Seek(offset int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+	case io.SeekCurrent:
+		offset += r.off
+	case io.SeekEnd:
+		offset += r.p.size()
+	default:
+		return r.off, errors.New("payload: bad whence")
+	}
+	if offset < 0 {
+		return r.off, errors.New("payload: seek before the start")
+	}
+	r.off = offset
+	return offset, nil
+}
+
+// readSeeker streams the payload and seeks in it.
+func (p payload) readSeeker() io.ReadSeeker { return &payloadReader{p: p, h: p.header()} }
 
 // copyAt copies the payload's bytes at off into b and returns how many.
 func (p payload) copyAt(b []byte, off int64, h *[payloadHeader]byte) int {

@@ -27,6 +27,7 @@ type report struct {
 	disk string // the device and file system holding dir
 	base baseline
 	eng  engineResults
+	s3   s3Results
 }
 
 func (r *report) describe() {
@@ -152,6 +153,18 @@ func (r *report) engineTable() string {
 	return b.String()
 }
 
+// perOp is the process's CPU time per operation.
+func perOp(s stats) string {
+	if s.ops == 0 {
+		return "-"
+	}
+	d := s.cpu / time.Duration(s.ops)
+	if d < time.Millisecond {
+		return fmt.Sprintf("%.0f µs", float64(d)/float64(time.Microsecond))
+	}
+	return ms(d)
+}
+
 func mibs(s stats) string  { return fmt.Sprintf("%.0f MiB/s", s.mibPerSec()) }
 func busy(s stats) string  { return fmt.Sprintf("%.2f of %d", s.cores(), runtime.NumCPU()) }
 func count(s stats) string { return fmt.Sprintf("%d in %.1fs", s.ops, s.elapsed.Seconds()) }
@@ -176,4 +189,86 @@ func size(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/mib)
 	}
 	return fmt.Sprintf("%d B", n)
+}
+
+func (r *report) s3Table() string {
+	c, s := r.cfg, r.s3
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nS3: gateway/s3 behind gateway.Server on loopback, aws-sdk-go-v2 with its defaults, on a fresh engine\n"+
+		"(same layout: %d drive folders, %d+%d); each figure beside the engine's own (same stack, same concurrency)\n"+
+		"and a plain HTTP server on loopback, all measured in this run\n", c.drives, c.dataShards, c.parityShards)
+	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	row := func(cells ...string) { fmt.Fprintln(w, strings.Join(cells, "\t")+"\t") }
+	met := func(ok bool) string {
+		switch {
+		case c.quick:
+			return "(quick)"
+		case ok:
+			return "yes"
+		}
+		return "NO"
+	}
+	pct := func(a, b float64) string { return fmt.Sprintf("%3.0f%%", 100*a/b) }
+	row("measurement", "S3", "objects", "CPUs busy", "CPU/object", "engine", "CPU/object", "S3/engine", "HTTP ceiling", "CPU/object", "S3/ceiling", "target (issue 4)", "met")
+	for _, cl := range s.classes {
+		large := cl.largeTarget
+		rate := func(st stats) float64 {
+			if large {
+				return st.mibPerSec()
+			}
+			return st.opsPerSec()
+		}
+		unit := " /s"
+		if large {
+			unit = " MiB/s"
+		}
+		fig := func(st stats) string { return fmt.Sprintf("%.0f%s", rate(st), unit) }
+		for _, m := range []struct {
+			op             string
+			s3, eng, plain stats
+			target         float64
+		}{
+			{"PUT", cl.s3Put, cl.engPut, cl.httpPut, cl.putTarget},
+			{"GET", cl.s3Get, cl.engGet, cl.httpGet, cl.getTarget},
+		} {
+			target := fmt.Sprintf("> %.0f%s", m.target, unit)
+			if m.op == "PUT" && cl.spec.class == "small" {
+				target += fmt.Sprintf(" (aim %.0f)", 5*m.target)
+			}
+			row(fmt.Sprintf("%s %s", m.op, cl.name), fig(m.s3), count(m.s3), busy(m.s3), perOp(m.s3), fig(m.eng), perOp(m.eng), pct(rate(m.s3), rate(m.eng)),
+				fig(m.plain), perOp(m.plain), pct(rate(m.s3), rate(m.plain)), target, met(rate(m.s3) > m.target))
+		}
+	}
+	if l := s.list; l.s3.ops > 0 {
+		per := func(st stats) time.Duration { return st.elapsed / time.Duration(st.ops) }
+		row(fmt.Sprintf("list %d keys", l.keys), ms(per(l.s3)), fmt.Sprintf("%d listings", l.s3.ops), busy(l.s3), perOp(l.s3), ms(per(l.eng)), perOp(l.eng),
+			pct(per(l.eng).Seconds(), per(l.s3).Seconds()), "", "", "", fmt.Sprintf("< %d ms (aim %d)", targetListMs, targetListMs/10),
+			met(per(l.s3) < targetListMs*time.Millisecond))
+	}
+	for _, cl := range s.classes {
+		if !cl.largeTarget {
+			continue
+		}
+		for _, m := range []struct {
+			op      string
+			s3, eng stats
+		}{{"PUT", cl.s3Put, cl.engPut}, {"GET", cl.s3Get, cl.engGet}} {
+			cost := m.eng.mibPerSec()/m.s3.mibPerSec() - 1
+			cpu := float64(m.s3.cpu)/float64(m.s3.ops)/(float64(m.eng.cpu)/float64(m.eng.ops)) - 1
+			row(fmt.Sprintf("S3 cost, %s %s", m.op, cl.name), fmt.Sprintf("%+.0f%% time", 100*cost), "", "", fmt.Sprintf("%+.0f%% CPU", 100*cpu), "", "", "", "", "", "",
+				fmt.Sprintf("<= %.0f%% over the engine", 100*targetS3Overhead), met(cost <= targetS3Overhead))
+		}
+	}
+	w.Flush()
+	b.WriteString("\nCPU/object: the process's CPU time per object (client, server and engine together, as they share\n" +
+		"the cores), steadier than throughput when other processes load the machine.\n")
+	b.WriteString("SDK defaults over plain HTTP: the client computes a CRC32 checksum and the SHA-256 of each body before\n" +
+		"sending it (signed payload, not UNSIGNED-PAYLOAD, which the SDK uses only over TLS); the server checks the\n" +
+		"signature, the SHA-256 and the checksum while streaming, and the client validates GET checksums. The client\n" +
+		"runs in this process: its CPU is counted, on the same cores. Its connection pool is as deep as the\n" +
+		"concurrency. The HTTP ceiling is a net/http server that discards PUT bodies and serves GET bodies from\n" +
+		"memory, driven by a net/http client: no storage, signature or checksum. GETs are checked as the engine's\n" +
+		"are. S3 cost = engine MiB/s / S3 MiB/s - 1. The listing is ListObjectsV2 in pages of " + fmt.Sprint(c.listPage) + "\n" +
+		"of a bucket of flat keys, the engine's List in key order with the same pages; both check the order.\n")
+	return b.String()
 }

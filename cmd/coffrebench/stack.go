@@ -19,7 +19,8 @@ import (
 type stack struct {
 	meta *meta.Store
 	blob *blob.Store // nil until opened
-	ns   storage.Namespace
+	eng  *engine.Engine
+	ns   storage.Namespace // the engine as an administrator
 }
 
 // openStack assembles the engine on dir with cfg's drive count and shards.
@@ -62,6 +63,7 @@ func (s *stack) init(ctx context.Context, cfg config, dir string) error {
 	if err != nil {
 		return err
 	}
+	s.eng = e
 	s.ns = e.As(storage.Principal{UserID: "admin", Login: "admin", Admin: true})
 	return nil
 }
