@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,6 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go"
+
+	"coffre/internal/teststack"
 )
 
 // TestEndToEnd builds the real binary once and runs it as a subprocess.
@@ -73,30 +74,12 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// lockedBuffer collects a subprocess's output while it runs.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type server struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	addr   string
-	stdout *lockedBuffer
-	stderr *lockedBuffer
+	stdout *teststack.Buffer
+	stderr *teststack.Buffer
 	done   chan error
 }
 
@@ -111,7 +94,7 @@ func startServer(t *testing.T, bin, data string, env ...string) *server {
 // waits (bounded) for /health.
 func startServerArgs(t *testing.T, bin, addr string, args []string, env ...string) *server {
 	t.Helper()
-	s := &server{t: t, addr: addr, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	s := &server{t: t, addr: addr, stdout: &teststack.Buffer{}, stderr: &teststack.Buffer{}, done: make(chan error, 1)}
 	s.cmd = exec.Command(bin, args...)
 	s.cmd.Env = append(os.Environ(), "COFFRE_ADMIN_PASSWORD=", "COFFRE_ADMIN_ACCESS_KEY=", "COFFRE_ADMIN_SECRET_KEY=")
 	s.cmd.Env = append(s.cmd.Env, env...)

@@ -16,10 +16,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"coffre/internal/teststack"
 	"coffre/storage/storagetest"
 )
 
@@ -257,7 +257,7 @@ func TestRcloneMount(t *testing.T) {
 		"RCLONE_CONFIG_DAV_USER=" + s.Bob.Login,
 		"RCLONE_CONFIG_DAV_PASS=" + strings.TrimSpace(obscured),
 	}
-	var out syncBuffer
+	var out teststack.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -312,23 +312,4 @@ func TestRcloneMount(t *testing.T) {
 		}
 	}
 	unmount()
-}
-
-// syncBuffer is a bytes.Buffer that a running process writes while the
-// test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }

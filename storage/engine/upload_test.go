@@ -11,10 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"coffre/internal/teststack"
 	"coffre/storage"
 	"coffre/storage/audit"
 	"coffre/storage/blob"
@@ -308,7 +308,7 @@ func TestUploadFollowsItsFolder(t *testing.T) {
 func TestAbandonedUploadsExpire(t *testing.T) {
 	s := newStack(t)
 	clk := &clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	var logs syncBuffer
+	var logs teststack.Buffer
 	e := upOK(engine.New(s.meta, s.blob, engine.Options{Now: clk.now, Logger: slog.New(slog.NewTextHandler(&logs, nil))}))(t)
 	ns := e.As(admin)
 	upOK(ns.Mkdir(ctx, "/r"))(t)
@@ -343,24 +343,6 @@ func TestAbandonedUploadsExpire(t *testing.T) {
 	if got := upRefs(t, s, small); got != 1 {
 		t.Fatalf("the part left has %d references, want 1", got)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that a logger may write to from any goroutine.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestUploadsAreAudited(t *testing.T) {
