@@ -181,6 +181,9 @@ type DeleteOptions struct {
 	// IfEmpty refuses, with Conflict, to delete a folder that holds
 	// anything (seen by the caller or not), or a file.
 	IfEmpty bool
+	// IfMatch, when set, is the ETag the file's current version must have
+	// (Precondition otherwise, and always for a folder).
+	IfMatch string
 }
 
 // TrashItem is a deleted file or folder, kept in the trash of the user who

@@ -32,6 +32,14 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if err := n.changeable(op, f); err != nil {
 		return err
 	}
+	if opt.IfMatch != "" {
+		if f.node.Dir {
+			return storage.Errorf(op, storage.Precondition, path, "a folder has no ETag")
+		}
+		if err := checkConditions(op, path, f.node, storage.PutOptions{IfMatch: opt.IfMatch}); err != nil {
+			return err
+		}
+	}
 	if opt.IfEmpty || opt.Permanent && !n.p.Admin {
 		empty, err := e.empty(f)
 		switch {

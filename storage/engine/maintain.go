@@ -116,18 +116,23 @@ func (e *Engine) purgeOldFiles(ctx context.Context, now time.Time) (int, error) 
 			continue
 		}
 		before := now.Add(-time.Duration(f.days) * 24 * time.Hour).UnixNano()
-		var old []string
+		type file struct{ path, etag string }
+		var old []file
 		if err := e.walkFiles(ctx, base.id(), base.path(), func(path string, r *node) {
 			if r.Cur != nil && r.Cur.ModTime < before {
-				old = append(old, path)
+				old = append(old, file{path, r.Cur.etag()})
 			}
 		}); err != nil {
 			return count, err
 		}
-		for _, p := range old {
-			if err := owner.Delete(ctx, p, storage.DeleteOptions{}); err == nil {
+		for _, f := range old {
+			// Only the version found old: a file written since stays.
+			err := owner.Delete(ctx, f.path, storage.DeleteOptions{IfMatch: f.etag})
+			switch {
+			case err == nil:
 				count++
-			} else if !storage.Is(storage.NotFound, err) && !storage.Is(storage.Locked, err) {
+			case storage.Is(storage.NotFound, err), storage.Is(storage.Locked, err), storage.Is(storage.Precondition, err):
+			default:
 				return count, err
 			}
 		}

@@ -406,6 +406,13 @@ func testConditions(t *testing.T, ns storage.Namespace) {
 	if err := putOpt("three", opt(`"nope", W/`+must(ns.Stat(ctx, "/r/f")).ETag(), "")); err != nil {
 		t.Fatalf("if-match list: %v", err)
 	}
+	old := must(ns.Stat(ctx, "/r/f")).ETag()
+	must(ns.Put(ctx, "/r/f", strings.NewReader("four"), storage.PutOptions{Size: 4}))
+	wantKind(t, "delete if-match an older version", ns.Delete(ctx, "/r/f", storage.DeleteOptions{IfMatch: old}), storage.Precondition)
+	wantKind(t, "delete a folder if-match", ns.Delete(ctx, "/r", storage.DeleteOptions{IfMatch: "*"}), storage.Precondition)
+	if err := ns.Delete(ctx, "/r/f", storage.DeleteOptions{IfMatch: must(ns.Stat(ctx, "/r/f")).ETag()}); err != nil {
+		t.Fatalf("delete if-match current: %v", err)
+	}
 	_, err := ns.Put(ctx, "/r/m", strings.NewReader("abc"), storage.PutOptions{Size: 3, MD5: make([]byte, 16)})
 	wantKind(t, "wrong MD5", err, storage.Invalid)
 	sum := md5.Sum([]byte("abc"))
