@@ -73,16 +73,7 @@ func TestCopyObject(t *testing.T) {
 }
 
 func TestCopyObjectErrors(t *testing.T) {
-	s := newServer(t)
-	objBucket(t, s, "bkt")
-	c := s.SDK(s.Admin)
-	put := objPut(t, c, "bkt", "k", []byte("content"))
-	etag := aws.ToString(put.ETag)
-	head, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mod := *head.LastModified
+	s, c, etag, mod := conditionalObject(t)
 	past, future := mod.Add(-time.Hour), mod.Add(time.Hour)
 	cp := func(key string, mod func(*awss3.CopyObjectInput)) error {
 		in := &awss3.CopyObjectInput{Bucket: aws.String("bkt"), Key: aws.String(key), CopySource: aws.String("bkt/k")}

@@ -207,6 +207,15 @@ func (s *lister) recursive(prefix, after string) error {
 	}
 }
 
+// listParams reads the max-keys and encoding-type that every key listing takes.
+func listParams(q *request) (max int, enc string, err error) {
+	if max, err = parseMaxKeys(q); err != nil {
+		return 0, "", err
+	}
+	enc, err = parseEncoding(q)
+	return max, enc, err
+}
+
 // parseMaxKeys reads max-keys: 1000 by default and at most.
 func parseMaxKeys(q *request) (int, error) {
 	v, ok := q.query["max-keys"]
@@ -350,11 +359,7 @@ func (x *listWriter) finish() error {
 // listObjects answers ListObjects (V1). NextMarker is answered whenever the
 // listing is truncated, with or without a delimiter.
 func (h *Handler) listObjects(q *request) error {
-	max, err := parseMaxKeys(q)
-	if err != nil {
-		return err
-	}
-	enc, err := parseEncoding(q)
+	max, enc, err := listParams(q)
 	if err != nil {
 		return err
 	}
@@ -385,11 +390,7 @@ func (h *Handler) listObjects(q *request) error {
 // listObjectsV2 answers ListObjectsV2. The continuation token is the last
 // key or common prefix answered, base64url-encoded.
 func (h *Handler) listObjectsV2(q *request) error {
-	max, err := parseMaxKeys(q)
-	if err != nil {
-		return err
-	}
-	enc, err := parseEncoding(q)
+	max, enc, err := listParams(q)
 	if err != nil {
 		return err
 	}

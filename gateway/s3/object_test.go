@@ -690,17 +690,23 @@ func TestRanges(t *testing.T) {
 	}
 }
 
-func TestConditionalGet(t *testing.T) {
-	s := newServer(t)
+// conditionalObject stores bkt/k for the tests of conditions, and gives its
+// ETag and Last-Modified.
+func conditionalObject(t *testing.T) (s *server, c *awss3.Client, etag string, mod time.Time) {
+	t.Helper()
+	s = newServer(t)
 	objBucket(t, s, "bkt")
-	c := s.SDK(s.Admin)
-	put := objPut(t, c, "bkt", "k", []byte("content"))
-	etag := aws.ToString(put.ETag)
+	c = s.SDK(s.Admin)
+	etag = aws.ToString(objPut(t, c, "bkt", "k", []byte("content")).ETag)
 	head, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("bkt"), Key: aws.String("k")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	mod := *head.LastModified
+	return s, c, etag, *head.LastModified
+}
+
+func TestConditionalGet(t *testing.T) {
+	s, c, etag, mod := conditionalObject(t)
 	past, future := mod.Add(-time.Hour), mod.Add(time.Hour)
 	for _, tc := range []struct {
 		name                          string

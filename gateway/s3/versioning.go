@@ -173,11 +173,7 @@ func (l *versionLister) put(key string, info storage.Info, v storage.Version, la
 // of max-keys entries may end inside a key's versions: the next resumes
 // from key-marker and version-id-marker.
 func (h *Handler) listObjectVersions(q *request) error {
-	max, err := parseMaxKeys(q)
-	if err != nil {
-		return err
-	}
-	enc, err := parseEncoding(q)
+	max, enc, err := listParams(q)
 	if err != nil {
 		return err
 	}
