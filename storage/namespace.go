@@ -270,6 +270,12 @@ type Quotas struct {
 type Namespace interface {
 	// Stat describes the file or folder at path. NotFound if absent.
 	Stat(ctx context.Context, path string) (Info, error)
+	// StatID describes the file or folder with this ID wherever it is now
+	// (Info.Path says where); NotFound if it is gone, in the trash or not
+	// visible to the caller. The top of the tree is not addressable.
+	StatID(ctx context.Context, id NodeID) (Info, error)
+	// StatGUID is StatID by Info.GUID; NotFound for a malformed GUID.
+	StatGUID(ctx context.Context, guid string) (Info, error)
 	// List returns one page of the children of the folder at path.
 	// NotFound if absent, Conflict if path is a file.
 	List(ctx context.Context, path string, opt ListOptions) (Page, error)

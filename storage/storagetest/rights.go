@@ -129,6 +129,15 @@ func RunRights(t *testing.T, newEnv func(t *testing.T) RightsEnv) {
 					t.Errorf("%s with %v: got %v (%v), want %v", op.name, row.rights, kindName(got), err, kindName(row.want[i]))
 				}
 			}
+			// By ID and GUID, a node is visible exactly when its path is.
+			for _, path := range []string{"/team", "/team/f"} {
+				info := must(env.Admin.Stat(ctx, path))
+				want := kindOrOK(statErr(env.User, path))
+				_, err := env.User.StatID(ctx, info.ID)
+				expect(t, "StatID "+path, err, want)
+				_, err = env.User.StatGUID(ctx, info.GUID)
+				expect(t, "StatGUID "+path, err, want)
+			}
 		})
 	}
 	for _, c := range inheritanceCases {

@@ -46,6 +46,7 @@ func Run(t *testing.T, newNS Factory) {
 		{"Meta", testMeta},
 		{"ListKeys", testListKeys},
 		{"Uploads", testUploads},
+		{"StatID", testStatID},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
