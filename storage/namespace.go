@@ -138,6 +138,13 @@ type PutOptions struct {
 	// Meta is stored with the new version (at most MaxMeta bytes, Invalid
 	// otherwise). For Copy, nil keeps the source version's metadata.
 	Meta map[string]string
+	// WholeMD5, for CompleteUpload only, computes the MD5 of the whole
+	// assembled content (one more read of it) and makes it the version's
+	// MD5 and ETag, as for content written in one piece (Info.Parts 0);
+	// MD5, when set, must then match it (Invalid otherwise, and the upload
+	// stays to be completed again). Without it, the MD5 is the S3 form, the
+	// MD5 of the parts' MD5s.
+	WholeMD5 bool
 }
 
 // CopyOptions modifies Copy.

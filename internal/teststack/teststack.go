@@ -1,6 +1,6 @@
 // Package teststack builds, for tests of the front ends and tools, the real
 // stack Coffre serves: Pebble in a temporary folder, four drive folders with
-// 2+2 erasure coding, the engine and the identities. No mocks.
+// 2+2 erasure coding, the engine, the identities and the audit log. No mocks.
 package teststack
 
 import (
@@ -12,6 +12,7 @@ import (
 
 	"coffre/auth"
 	"coffre/storage"
+	"coffre/storage/audit"
 	"coffre/storage/blob"
 	"coffre/storage/engine"
 	"coffre/storage/meta"
@@ -23,6 +24,7 @@ type Stack struct {
 	Blob   *blob.Store
 	Engine *engine.Engine
 	Auth   *auth.Service
+	Audit  *audit.Log // receives the engine's and auth's entries
 }
 
 // User is a user made for a test, with a password and an S3 access key.
@@ -55,11 +57,18 @@ func New(t testing.TB, opts engine.Options) *Stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	al, err := audit.New(m, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Audit == nil {
+		opts.Audit = al
+	}
 	e, err := engine.New(m, b, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := auth.New(m, bytes.Repeat([]byte{9}, 32), auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}})
+	a, err := auth.New(m, bytes.Repeat([]byte{9}, 32), auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Audit: al})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +83,7 @@ func New(t testing.TB, opts engine.Options) *Stack {
 		b.Close()
 		m.Close()
 	})
-	return &Stack{Meta: m, Blob: b, Engine: e, Auth: a}
+	return &Stack{Meta: m, Blob: b, Engine: e, Auth: a, Audit: al}
 }
 
 // NewUser creates a user with a password ("<login>-secret-password") and an

@@ -1,0 +1,3 @@
+package rest
+
+func (h *Handler) lockRoutes() {}
