@@ -1,0 +1,133 @@
+package rest
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+
+	"coffre/storage"
+)
+
+// Downloads: GET /api/file/{id}/download[?version=<version_id>][&inline=1].
+
+func download(c *call) error {
+	info, err := c.file("id")
+	if err != nil {
+		return err
+	}
+	return c.serveFile(info)
+}
+
+// serveFile streams the file's current version, or ?version=, straight
+// from storage: http.ServeContent over the object answers Range (one range
+// or several, as multipart/byteranges; 416 when none is satisfiable) and
+// the conditions If-None-Match, If-Modified-Since, If-Match and If-Range
+// against the version's ETag and date (RFC 9110 §13, §14). The namespace
+// checks the Download right, and records the download.
+func (c *call) serveFile(info storage.Info) error {
+	version, err := c.versionQuery()
+	if err != nil {
+		return err
+	}
+	var obj storage.Object
+	if version == 0 {
+		obj, err = c.ns.Open(c.ctx, info.Path)
+	} else {
+		obj, err = c.ns.OpenVersion(c.ctx, info.Path, version)
+	}
+	if err != nil {
+		return err
+	}
+	defer obj.Close()
+	info = obj.Info()
+	ctype := contentType(info)
+	kind := "attachment"
+	if c.flag("inline") && inlineSafe(ctype) {
+		kind = "inline"
+	}
+	h := c.w.Header()
+	h.Set("Content-Type", ctype)
+	h.Set("Content-Disposition", disposition(kind, info.Name))
+	h.Set("ETag", info.ETag())
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "private, no-cache")
+	http.ServeContent(c.w, c.r, "", info.ModTime, io.NewSectionReader(obj, 0, info.Size))
+	return nil
+}
+
+// versionQuery reads ?version=, a version_id; 0 when absent.
+func (c *call) versionQuery() (uint64, error) {
+	v := c.r.URL.Query().Get("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, invalid("version", fieldType, "integer")
+	}
+	return n, nil
+}
+
+// contentType is the media type of a file: by its name's extension, else
+// the one stored with the version (an S3 client's Content-Type), else
+// application/octet-stream.
+func contentType(info storage.Info) string {
+	if t := mime.TypeByExtension(path.Ext(info.Name)); t != "" {
+		return t
+	}
+	if t := info.Meta["content-type"]; t != "" {
+		return t
+	}
+	return "application/octet-stream"
+}
+
+// inlineSafe reports whether a browser may show content of this type in
+// place without running anything in the platform's origin: PDF, plain
+// text, images other than SVG, audio and video. Anything else (HTML, SVG,
+// XML …) is always an attachment.
+func inlineSafe(ctype string) bool {
+	mt, _, err := mime.ParseMediaType(ctype)
+	switch {
+	case err != nil:
+		return false
+	case mt == "application/pdf", mt == "text/plain":
+		return true
+	case strings.HasPrefix(mt, "image/"):
+		return mt != "image/svg+xml"
+	}
+	return strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/")
+}
+
+// disposition is a Content-Disposition of kind (attachment or inline) for
+// a file name (RFC 6266): filename* carries the name in UTF-8 (RFC 8187,
+// formerly 5987) and filename an ASCII fallback for older clients, with
+// '_' for what ASCII cannot say.
+func disposition(kind, name string) string {
+	var fallback, encoded strings.Builder
+	for _, r := range name {
+		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == '%' {
+			r = '_'
+		}
+		fallback.WriteRune(r)
+	}
+	const hex = "0123456789ABCDEF"
+	for i := 0; i < len(name); i++ {
+		if b := name[i]; attrChar(b) {
+			encoded.WriteByte(b)
+		} else {
+			encoded.WriteByte('%')
+			encoded.WriteByte(hex[b>>4])
+			encoded.WriteByte(hex[b&15])
+		}
+	}
+	return kind + `; filename="` + fallback.String() + `"; filename*=UTF-8''` + encoded.String()
+}
+
+// attrChar reports whether b may appear unescaped in an RFC 8187 value.
+func attrChar(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
+		strings.IndexByte("!#$&+-.^_`|~", b) >= 0
+}
