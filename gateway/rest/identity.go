@@ -16,9 +16,10 @@ import (
 //
 // Who may do what: administrators (role 1) everything; managers (role 2)
 // may see every account and group and create, change and delete the
-// accounts of users and guests (roles 3 and 4), without giving them another
-// role or changing group memberships; everyone else sees only their own
-// account (GET /api/user/{own id}) and changes it through /api/account.
+// accounts of users and guests (roles 3 and 4), without making them
+// administrators or managers or changing group memberships; everyone else
+// sees only their own account (GET /api/user/{own id}) and changes it
+// through /api/account.
 
 func (h *Handler) identityRoutes() {
 	h.handle("GET /api/account", h.getAccount)

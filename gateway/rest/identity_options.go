@@ -39,27 +39,31 @@ type optionsTarget struct {
 	isGroup bool
 }
 
-// optionsTarget reads the target of the path value "id" if the caller may
-// read its options (write: change them).
-func (c *call) optionsTarget(write bool) (optionsTarget, error) {
+// optionsFor reads the target of the path value "id" if the caller may
+// read its options.
+func (c *call) optionsFor() (optionsTarget, error) {
 	id := c.r.PathValue("id")
-	if strings.HasPrefix(id, "g-") {
-		if err := c.staff(); err != nil {
-			return optionsTarget{}, err
-		}
-		if write {
-			if err := c.admin(); err != nil {
-				return optionsTarget{}, err
-			}
-		}
-		g, err := c.groupByID(id)
-		return optionsTarget{group: g, isGroup: true}, err
+	if !strings.HasPrefix(id, "g-") {
+		u, err := c.targetUser()
+		return optionsTarget{user: u}, err
 	}
-	u, err := c.targetUser()
-	if err == nil && write {
-		err = c.mayManage(u.Role)
+	if err := c.staff(); err != nil {
+		return optionsTarget{}, err
 	}
-	return optionsTarget{user: u}, err
+	g, err := c.groupByID(id)
+	return optionsTarget{group: g, isGroup: true}, err
+}
+
+// changeableOptions is optionsFor for a change.
+func (c *call) changeableOptions() (optionsTarget, error) {
+	t, err := c.optionsFor()
+	switch {
+	case err != nil:
+		return t, err
+	case t.isGroup:
+		return t, c.admin()
+	}
+	return t, c.mayManage(t.user.Role)
 }
 
 // connOptions is the target's options as they apply: a user's own, else those
@@ -78,7 +82,7 @@ func (c *call) connOptions(t optionsTarget) (o *auth.ConnOptions, inherited bool
 }
 
 func (h *Handler) getOptions(c *call) error {
-	t, err := c.optionsTarget(false)
+	t, err := c.optionsFor()
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ var msgNotStored = text{
 // starting from its own options, or from none (no restriction) when it has
 // none: options inherited from a group are not copied.
 func (h *Handler) putOptions(c *call) error {
-	t, err := c.optionsTarget(true)
+	t, err := c.changeableOptions()
 	if err != nil {
 		return err
 	}
@@ -187,7 +191,7 @@ func (h *Handler) putOptions(c *call) error {
 // deleteOptions removes the target's own options: a user falls back on
 // its groups'.
 func (h *Handler) deleteOptions(c *call) error {
-	t, err := c.optionsTarget(true)
+	t, err := c.changeableOptions()
 	if err != nil {
 		return err
 	}
