@@ -10,7 +10,7 @@
 // read-modify-write holds Service.mu; every change is one batch.
 //
 //	key                        value
-//	a/u/<login>                user record (JSON): ID, login, names, e-mail, language, role,
+//	a/u/<login>                user record (JSON): ID, login, names, e-mail, phone, organization, language, role,
 //	                           inactive flag, expiry, quota, creation, group IDs, password hash
 //	a/i/<user id>              the same record, so that a lookup by ID is one Get too
 //	a/k/<access key>           S3 key record (JSON): owner ID and login, secret sealed with AES-256-GCM
@@ -24,6 +24,7 @@
 //	a/cn/<lower-case name>     client ID
 //	a/o/u/<user id>            a user's connection options (JSON)
 //	a/o/g/<group id>           a group's connection options (JSON)
+//	a/p/<user id>              the user's profile picture (PNG, JPEG, GIF or WebP bytes, at most 1 MiB)
 //
 // Logins are folded to lower case and limited to letters, digits and
 // ".-_@"; user IDs ("u-" and 32 hex digits), group IDs ("g-…") and client

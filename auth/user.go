@@ -27,6 +27,9 @@ type User struct {
 	Groups    []string // IDs of the groups the user belongs to
 	// HasPassword is false for accounts that can only use keys and tokens.
 	HasPassword bool
+	// Phone and Organization are free text kept for clients of the API
+	// (NetExplorer's "phone" holds numbers separated by commas).
+	Phone, Organization string
 }
 
 // userRecord is what a/u/<login> and a/i/<id> hold (the same bytes).
@@ -38,6 +41,8 @@ type userRecord struct {
 	FirstName string    `json:"firstname,omitempty"`
 	LastName  string    `json:"lastname,omitempty"`
 	Email     string    `json:"email,omitempty"`
+	Phone     string    `json:"phone,omitempty"`
+	Org       string    `json:"organization,omitempty"`
 	Language  string    `json:"language,omitempty"`
 	Role      Role      `json:"role"`
 	Inactive  bool      `json:"inactive,omitempty"`
@@ -57,6 +62,7 @@ func (u *userRecord) public() User {
 		ID: u.ID, Login: u.Login, FirstName: u.FirstName, LastName: u.LastName, Email: u.Email,
 		Language: lang, Role: u.Role, Active: !u.Inactive, Expires: u.Expires, Quota: u.Quota,
 		Created: u.Created, Groups: slices.Clone(u.Groups), HasPassword: u.Password != "",
+		Phone: u.Phone, Organization: u.Org,
 	}
 }
 

@@ -22,6 +22,8 @@ type NewUser struct {
 	// Password is the initial password; "" creates an account that only
 	// keys and tokens open.
 	Password string
+	// Phone and Organization are free text (see User).
+	Phone, Organization string
 }
 
 // UserChange lists the fields UpdateUser changes; nil fields stay.
@@ -36,6 +38,8 @@ type UserChange struct {
 	Expires   *time.Time // a zero time removes the expiry
 	Quota     *int64
 	Password  *string // "" removes the password
+	// Phone and Organization are free text (see User).
+	Phone, Organization *string
 }
 
 func validateUser(op string, u *userRecord) error {
@@ -46,6 +50,12 @@ func validateUser(op string, u *userRecord) error {
 		return err
 	}
 	if err := validName(op, "lastname", u.LastName, false); err != nil {
+		return err
+	}
+	if err := validName(op, "phone", u.Phone, false); err != nil {
+		return err
+	}
+	if err := validName(op, "organization", u.Org, false); err != nil {
 		return err
 	}
 	if err := validEmail(op, u.Email); err != nil {
@@ -71,7 +81,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (User, error) {
 	u := &userRecord{
 		Login: normLogin(in.Login), FirstName: in.FirstName, LastName: in.LastName, Email: in.Email,
 		Language: in.Language, Role: in.Role, Inactive: in.Disabled, Expires: in.Expires.UTC(), Quota: in.Quota,
-		Created: now,
+		Created: now, Phone: in.Phone, Org: in.Organization,
 	}
 	if in.Expires.IsZero() {
 		u.Expires = time.Time{}
@@ -156,6 +166,8 @@ func (s *Service) UpdateUser(ctx context.Context, login string, ch UserChange) (
 	set(&u.FirstName, ch.FirstName)
 	set(&u.LastName, ch.LastName)
 	set(&u.Email, ch.Email)
+	set(&u.Phone, ch.Phone)
+	set(&u.Org, ch.Organization)
 	set(&u.Language, ch.Language)
 	if ch.Role != nil {
 		u.Role = *ch.Role
@@ -218,8 +230,8 @@ func (s *Service) SetPassword(ctx context.Context, login, password string) error
 	return err
 }
 
-// DeleteUser removes a user with its S3 keys, tokens, connection options and
-// memberships. The ID is never handed out again. The last active
+// DeleteUser removes a user with its S3 keys, tokens, connection options,
+// picture and memberships. The ID is never handed out again. The last active
 // administrator cannot be deleted (Conflict).
 func (s *Service) DeleteUser(ctx context.Context, login string) error {
 	const op = "delete user"
@@ -238,6 +250,7 @@ func (s *Service) DeleteUser(ctx context.Context, login string) error {
 	b.Delete(userKey(u.Login))
 	b.Delete(userIDKey(u.ID))
 	b.Delete(userOptionsKey(u.ID))
+	b.Delete(pictureKey(u.ID))
 	err = s.m.ScanPrefix(userKeysPrefix(u.ID), nil, func(k, _ []byte) error {
 		b.Delete(accessKey(string(k[len(userKeysPrefix(u.ID)):])))
 		b.Delete(k)
