@@ -22,33 +22,6 @@ func md5hex(data []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// wantTypes fails unless each field of m has the JSON type given ("string",
-// "number", "bool", "null", "absent").
-func wantTypes(t *testing.T, m map[string]any, types map[string]string) {
-	t.Helper()
-	for field, want := range types {
-		v, ok := m[field]
-		got := "absent"
-		if ok {
-			switch v.(type) {
-			case string:
-				got = "string"
-			case float64:
-				got = "number"
-			case bool:
-				got = "bool"
-			case nil:
-				got = "null"
-			default:
-				got = fmt.Sprintf("%T", v)
-			}
-		}
-		if got != want {
-			t.Errorf("%s: %s, want %s (%v)", field, got, want, v)
-		}
-	}
-}
-
 func TestFileModes(t *testing.T) {
 	s := newServer(t)
 	team := s.Mkdir(t, "/team")

@@ -246,3 +246,32 @@ func (s *server) Grant(t testing.TB, path string, a account, r storage.Rights) {
 		t.Fatal(err)
 	}
 }
+
+// wantTypes fails unless each field of m has the JSON type given:
+// "string", "number", "bool", "array", "object", "null", or "absent".
+func wantTypes(t testing.TB, m map[string]any, types map[string]string) {
+	t.Helper()
+	for field, want := range types {
+		v, ok := m[field]
+		got := "absent"
+		if ok {
+			switch v.(type) {
+			case string:
+				got = "string"
+			case float64:
+				got = "number"
+			case bool:
+				got = "bool"
+			case []any:
+				got = "array"
+			case map[string]any:
+				got = "object"
+			case nil:
+				got = "null"
+			}
+		}
+		if got != want {
+			t.Errorf("field %s is %s (%v), want %s", field, got, v, want)
+		}
+	}
+}

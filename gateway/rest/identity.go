@@ -271,7 +271,7 @@ func (o *optionalField[T]) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, &o.v)
 }
 
-var msgBadIDs = text{
+var msgBadIDList = text{
 	"Doit être une liste d'identifiants, ou d'objets portant un « id ».",
 	`Must be a list of IDs, or of objects with an "id".`,
 }
@@ -287,7 +287,7 @@ func idList(field string, raw []json.RawMessage) ([]string, error) {
 				ID *string `json:"id"`
 			}
 			if json.Unmarshal(r, &obj) != nil || obj.ID == nil {
-				return nil, invalid(field, msgBadIDs)
+				return nil, invalid(field, msgBadIDList)
 			}
 			id = *obj.ID
 		}

@@ -15,35 +15,6 @@ import (
 	"coffre/storage/audit"
 )
 
-// wantTypes fails unless each field of m has the JSON type given ("string",
-// "number", "bool", "array", "object", "null").
-func wantTypes(t *testing.T, m map[string]any, types map[string]string) {
-	t.Helper()
-	for field, want := range types {
-		v, ok := m[field]
-		if !ok {
-			t.Errorf("field %s missing", field)
-			continue
-		}
-		got := "null"
-		switch v.(type) {
-		case string:
-			got = "string"
-		case float64:
-			got = "number"
-		case bool:
-			got = "bool"
-		case []any:
-			got = "array"
-		case map[string]any:
-			got = "object"
-		}
-		if got != want {
-			t.Errorf("field %s is %s (%v), want %s", field, got, v, want)
-		}
-	}
-}
-
 // fieldError fails unless the answer is a 422 naming field.
 func fieldError(t *testing.T, r response, field string) {
 	t.Helper()
