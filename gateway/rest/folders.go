@@ -10,7 +10,7 @@ import (
 // Folders (../shared/api/netexplorer-reference.md §4 and §27):
 //
 //	GET    /api/folders               the caller's root folders: Folder objects with "type"
-//	GET    /api/roots                 the same as [{id, guid, type, name, content}]
+//	GET    /api/roots                 the same as [{id, guid, type, name}], with "content" at depth >= 1
 //	GET    /api/root/{type}           the roots of one type, "personal" or "shared"
 //	GET    /api/folder/{id}           a folder with its content to a depth, or a search (search.go)
 //	GET    /api/folder/{id}/timeline  a folder and its events

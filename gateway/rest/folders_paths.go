@@ -196,8 +196,8 @@ type FolderQuota struct {
 	Folder int64  `json:"folder"`
 }
 
-// QuotasAnswer is the answer of /api/quotas.
-type QuotasAnswer struct {
+// QuotaReport is the answer of /api/quotas.
+type QuotaReport struct {
 	Platform QuotaUse     `json:"platform"`
 	User     QuotaUse     `json:"user"`
 	Folder   *FolderQuota `json:"folder"`
@@ -220,7 +220,7 @@ func (h *Handler) quotas(c *call) error {
 	if err != nil {
 		return err
 	}
-	out := QuotasAnswer{
+	out := QuotaReport{
 		Platform: QuotaUse{Quota: limitOf(q.PlatformQuota), Used: q.PlatformBytes},
 		User:     QuotaUse{Quota: limitOf(q.UserQuota), Used: q.UserBytes},
 	}
