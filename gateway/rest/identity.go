@@ -176,7 +176,7 @@ type GroupRef struct {
 // userObject describes an account: its root folders are what "/" holds for
 // it, its last login is the newest successful one in the audit log.
 func (c *call) userObject(u auth.User) (User, error) {
-	roots, err := c.roots(u.Login)
+	roots, err := c.rootIDsOf(u.Login)
 	if err != nil {
 		return User{}, err
 	}
@@ -208,9 +208,9 @@ func (c *call) userObject(u auth.User) (User, error) {
 	return o, nil
 }
 
-// roots are the IDs of the folders at the top of the tree as the user with
+// rootIDsOf are the IDs of the folders at the top of the tree as the user with
 // this login sees it.
-func (c *call) roots(login string) ([]int64, error) {
+func (c *call) rootIDsOf(login string) ([]int64, error) {
 	p, err := c.h.opts.Auth.Principal(c.ctx, login)
 	if err != nil {
 		return nil, err
