@@ -30,7 +30,7 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-## bench: disk baseline, engine throughput and the S3 endpoint beside both (see cmd/coffrebench)
+## bench: disk baseline, engine throughput, and the S3 and WebDAV endpoints beside both (see cmd/coffrebench)
 bench:
 	$(GO) run ./cmd/coffrebench
 

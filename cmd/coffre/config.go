@@ -43,7 +43,7 @@ type NamespaceConfig struct {
 	MaintenanceInterval time.Duration `toml:"maintenance_interval"`
 }
 
-// HTTPConfig is the main listener: /health, /ready, /dav/ and, later, /api/.
+// HTTPConfig is the main listener: /health, /ready, /dav/ and /api/.
 type HTTPConfig struct {
 	Addr              string        `toml:"addr"`
 	ReadHeaderTimeout time.Duration `toml:"read_header_timeout"`

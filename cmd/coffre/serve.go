@@ -14,6 +14,7 @@ import (
 	"coffre/admin"
 	"coffre/auth"
 	"coffre/gateway"
+	"coffre/gateway/rest"
 	"coffre/gateway/s3"
 	"coffre/gateway/webdav"
 	"coffre/storage/audit"
@@ -154,6 +155,22 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	}
 	mux.Handle("/dav/", dav)
 	mux.Handle("/dav", dav) // else ServeMux redirects, and PROPFIND clients do not follow
+	api, err := rest.New(rest.Options{
+		Service: eng,
+		Auth:    users,
+		Audit:   auditLog,
+		Logger:  log.With("component", "rest"),
+		Features: rest.Features{
+			Lock:       true,
+			LockRead:   ns.LockRead,
+			Trash:      true,
+			Versioning: ns.MaxVersions != 1,
+		},
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/api/", api)
 
 	serverOpts := func(name string) gateway.Options {
 		return gateway.Options{

@@ -39,6 +39,10 @@ type config struct {
 	listMinN  int           // at least this many full listings
 	listDur   time.Duration // and for at least this long
 
+	// WebDAV (issue 5): file classes through the engine, WebDAV and plain
+	// HTTP; PROPFIND reuses the listing's sizes.
+	davClasses []s3Spec
+
 	profilePrefix string // when set, CPU profiles of engine measurements go to PREFIX-<name>.pprof
 }
 
@@ -85,6 +89,10 @@ func fullConfig() config {
 			{"mid", 1 * mib, 16, 200, 3 * time.Second},
 			{"small", 4 * kib, 32, 2000, 3 * time.Second},
 		},
+		davClasses: []s3Spec{
+			{"large", 64 * mib, 4, 8, 3 * time.Second},
+			{"single", 256 * mib, 1, 2, 3 * time.Second},
+		},
 		listKeys: 10000,
 		listPage: 1000,
 		listMinN: 5,
@@ -105,6 +113,10 @@ func quickConfig() config {
 		{"large", 4*mib + 123, 4, 4, 0},
 		{"mid", 64 * kib, 16, 32, 0},
 		{"small", 4 * kib, 32, 64, 0},
+	}
+	c.davClasses = []s3Spec{
+		{"large", 4*mib + 123, 4, 4, 0},
+		{"single", 8 * mib, 1, 1, 0},
 	}
 	c.listKeys, c.listMinN, c.listDur = 1500, 1, 0
 	return c

@@ -10,7 +10,11 @@
 // through aws-sdk-go-v2, each beside the engine's own figure and a plain
 // HTTP server's, against the targets of issue 4.
 //
-//	go run ./cmd/coffrebench [--dir DIR] [--quick] [--s3only] [--cpuprofile PREFIX]
+// Then it does the same through WebDAV: PUT and GET of 64 MiB files at 4
+// streams and of one 256 MiB file, and PROPFIND depth 1 of 10,000 files,
+// against the targets of issue 5.
+//
+//	go run ./cmd/coffrebench [--dir DIR] [--quick] [--only baseline,s3,webdav] [--cpuprofile PREFIX]
 //
 // The data lives in a temporary folder created under DIR (default: the current
 // directory) and removed at the end.
@@ -24,6 +28,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -46,13 +51,28 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs.SetOutput(out)
 	dir := fs.String("dir", ".", "create the temporary data folder under `DIR` (its disk is the one measured)")
 	quick := fs.Bool("quick", false, "a smoke run of a few seconds with small sizes (figures are not meaningful)")
-	s3only := fs.Bool("s3only", false, "measure only the S3 endpoint (with its engine and HTTP figures), no disk baseline or engine table")
+	only := fs.String("only", "", "measure only these parts, comma-separated among `baseline,s3,webdav` (baseline includes the engine table); empty: all")
+	s3only := fs.Bool("s3only", false, "the same as --only s3")
 	prof := fs.String("cpuprofile", "", "write one CPU profile per engine and S3 measurement to `PREFIX`-<name>.pprof")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *s3only {
+		*only = "s3"
+	}
+	parts := map[string]bool{"baseline": true, "s3": true, "webdav": true}
+	if *only != "" {
+		want := map[string]bool{}
+		for _, p := range strings.Split(*only, ",") {
+			if !parts[p] {
+				return fmt.Errorf("--only: unknown part %q (baseline, s3, webdav)", p)
+			}
+			want[p] = true
+		}
+		parts = want
 	}
 	cfg := fullConfig()
 	if *quick {
@@ -69,7 +89,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	r := &report{dir: data, cfg: cfg}
 	r.describe()
 	fmt.Fprint(out, r.header())
-	if !*s3only {
+	if parts["baseline"] {
 		if err := measureBaseline(ctx, cfg, data, &r.base); err != nil {
 			return fmt.Errorf("baseline: %w", err)
 		}
@@ -79,9 +99,17 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		fmt.Fprint(out, r.engineTable())
 	}
-	if err := measureS3(ctx, cfg, data, &r.s3); err != nil {
-		return fmt.Errorf("s3: %w", err)
+	if parts["s3"] {
+		if err := measureS3(ctx, cfg, data, &r.s3); err != nil {
+			return fmt.Errorf("s3: %w", err)
+		}
+		fmt.Fprint(out, r.s3Table())
 	}
-	fmt.Fprint(out, r.s3Table())
+	if parts["webdav"] {
+		if err := measureDAV(ctx, cfg, data, &r.dav); err != nil {
+			return fmt.Errorf("webdav: %w", err)
+		}
+		fmt.Fprint(out, r.davTable())
+	}
 	return nil
 }

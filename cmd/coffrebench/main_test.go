@@ -25,7 +25,8 @@ func TestQuickRun(t *testing.T) {
 	wants := []string{"BASELINE", "sequential write", "fsync latency", "ENGINE",
 		"PUT " + size(quickConfig().bigSize) + " x 4 streams", "GET 4 KiB at 16", "(quick)",
 		"S3:", "PUT " + size(quickConfig().bigSize) + " x 4", "GET 64 KiB x 16", "PUT 4 KiB x 32",
-		"list 1500 keys", "S3 cost, GET " + size(quickConfig().bigSize) + " x 4"}
+		"list 1500 keys", "S3 cost, GET " + size(quickConfig().bigSize) + " x 4",
+		"WEBDAV:", "PUT " + size(quickConfig().bigSize) + " x 4", "GET 8 MiB x 1", "PROPFIND depth 1, 1500 files"}
 	for _, want := range wants {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q", want)

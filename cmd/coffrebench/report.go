@@ -28,6 +28,7 @@ type report struct {
 	base baseline
 	eng  engineResults
 	s3   s3Results
+	dav  davResults
 }
 
 func (r *report) describe() {

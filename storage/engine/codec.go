@@ -10,9 +10,16 @@ import (
 
 // Node and version records are stored in a compact binary form: decoding
 // them is most of the cost of a listing, and JSON took ten times longer.
-// A binary record starts with codecV1; older records are JSON, which
-// starts with '{', and are still read.
-const codecV1 = 0x01
+// A binary record starts with its codec version; older records are JSON,
+// which starts with '{', and are still read. Version 2 adds a version's
+// Whole flag at the end of its fields (the last of a node record too).
+const (
+	codecV1 = 0x01
+	codecV2 = 0x02
+)
+
+// binaryRecord reports whether b is in the binary form, of either version.
+func binaryRecord(b []byte) bool { return len(b) > 0 && (b[0] == codecV1 || b[0] == codecV2) }
 
 var errShortRecord = errors.New("engine: truncated record")
 
@@ -133,7 +140,7 @@ func (r *recordReader) meta() map[string]string {
 
 func encodeNode(n *node) []byte {
 	w := recordWriter{b: make([]byte, 0, 128)}
-	w.b = append(w.b, codecV1)
+	w.b = append(w.b, codecV2)
 	w.uint(uint64(n.ID))
 	w.bytes(n.GUID)
 	w.bool(n.Dir)
@@ -170,7 +177,7 @@ func readNode(b []byte) (*node, error) {
 	n.Quota, n.Stored, n.Purge, n.NVers = r.int(), r.int(), int(r.int()), int(r.uint())
 	n.Meta = r.meta()
 	if r.bool() {
-		n.Cur = readVersionFields(&r)
+		n.Cur = readVersionFields(&r, b[0])
 	}
 	if r.err != nil {
 		return nil, r.err
@@ -180,7 +187,7 @@ func readNode(b []byte) (*node, error) {
 
 func encodeVersion(v *version) []byte {
 	w := recordWriter{b: make([]byte, 0, 96)}
-	w.b = append(w.b, codecV1)
+	w.b = append(w.b, codecV2)
 	v.write(&w)
 	return w.b
 }
@@ -199,24 +206,28 @@ func (v *version) write(w *recordWriter) {
 		w.bytes(p.Hash)
 		w.int(p.Size)
 	}
+	w.bool(v.Whole)
 }
 
 func readVersion(b []byte) (*version, error) {
 	r := recordReader{b: b[1:]}
-	v := readVersionFields(&r)
+	v := readVersionFields(&r, b[0])
 	if r.err != nil {
 		return nil, r.err
 	}
 	return v, nil
 }
 
-func readVersionFields(r *recordReader) *version {
+func readVersionFields(r *recordReader, codec byte) *version {
 	v := &version{ID: r.uint(), Size: r.int(), MD5: r.bytes(), Hash: r.bytes(), ModTime: r.int(), Author: r.string(), AuthorID: r.string(), Meta: r.meta()}
 	if c := r.count(); c > 0 {
 		v.Parts = make([]partRef, c)
 		for i := range v.Parts {
 			v.Parts[i] = partRef{Hash: r.bytes(), Size: r.int()}
 		}
+	}
+	if codec >= codecV2 {
+		v.Whole = r.bool()
 	}
 	return v
 }

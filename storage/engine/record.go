@@ -105,6 +105,18 @@ type version struct {
 	// Parts, for content assembled by CompleteUpload, are its pieces in
 	// order; Hash is then empty and MD5 the MD5 of the parts' MD5s.
 	Parts []partRef `json:"parts,omitempty"`
+	// Whole says that MD5 is the MD5 of the whole assembled content
+	// (PutOptions.WholeMD5), not the S3 multipart form.
+	Whole bool `json:"whole,omitempty"`
+}
+
+// partCount is the public Parts of v: 0 for content in one piece or whose
+// MD5 is of the whole content.
+func (v *version) partCount() int {
+	if v.Whole {
+		return 0
+	}
+	return len(v.Parts)
 }
 
 // partRef is one piece of assembled content.
@@ -156,7 +168,7 @@ func encode(v any) []byte {
 }
 
 func decodeNode(b []byte) (*node, error) {
-	if len(b) > 0 && b[0] == codecV1 {
+	if binaryRecord(b) {
 		return readNode(b)
 	}
 	n := new(node)
@@ -167,7 +179,7 @@ func decodeNode(b []byte) (*node, error) {
 }
 
 func decodeVersion(b []byte) (*version, error) {
-	if len(b) > 0 && b[0] == codecV1 {
+	if binaryRecord(b) {
 		return readVersion(b)
 	}
 	v := new(version)
@@ -218,10 +230,10 @@ func (n *node) info(parent storage.NodeID, name, path string) storage.Info {
 
 // describe sets the version fields of a file's Info from v.
 func (v *version) describe(i *storage.Info) {
-	i.Size, i.VersionID, i.MD5, i.Author, i.Parts, i.Meta = v.Size, v.ID, v.md5(), v.Author, len(v.Parts), v.Meta
+	i.Size, i.VersionID, i.MD5, i.Author, i.Parts, i.Meta = v.Size, v.ID, v.md5(), v.Author, v.partCount(), v.Meta
 	i.ModTime = time.Unix(0, v.ModTime).UTC()
 }
 
 func (v *version) public() storage.Version {
-	return storage.Version{ID: v.ID, Size: v.Size, MD5: v.md5(), ModTime: time.Unix(0, v.ModTime).UTC(), Author: v.Author, Parts: len(v.Parts), Meta: v.Meta}
+	return storage.Version{ID: v.ID, Size: v.Size, MD5: v.md5(), ModTime: time.Unix(0, v.ModTime).UTC(), Author: v.Author, Parts: v.partCount(), Meta: v.Meta}
 }

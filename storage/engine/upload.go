@@ -380,6 +380,16 @@ func (n *namespace) CompleteUpload(ctx context.Context, id string, parts []stora
 		sums = append(sums, sp.MD5...)
 	}
 	c.md5 = md5.Sum(sums) // as S3 computes the ETag of a multipart upload
+	if opt.WholeMD5 {
+		sum, err := e.wholeMD5(ctx, c.parts)
+		if err != nil {
+			return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
+		}
+		if opt.MD5 != nil && !bytes.Equal(opt.MD5, sum[:]) {
+			return storage.Info{}, storage.Errorf(op, storage.Invalid, path, "the content's MD5 %x is not the expected %x", sum, opt.MD5)
+		}
+		c.md5, c.whole = sum, true
+	}
 	c.also = func(b *meta.Batch, parent found, deltas map[blob.Hash]int) error {
 		if parent.id() != up.Folder {
 			return storage.Errorf(op, storage.Conflict, path, "the upload's folder moved meanwhile; retry")
@@ -395,6 +405,20 @@ func (n *namespace) CompleteUpload(ctx context.Context, id string, parts []stora
 		return storage.Info{}, metaErr(op, path, err)
 	}
 	return n.addVersion(op, dir, up.name(), storage.PutOptions{IfMatch: opt.IfMatch, IfNoneMatch: opt.IfNoneMatch, ModTime: opt.ModTime}, c)
+}
+
+// wholeMD5 reads content assembled from parts once and returns its MD5.
+func (e *Engine) wholeMD5(ctx context.Context, parts []partRef) ([16]byte, error) {
+	o, err := e.openParts(ctx, parts, storage.Info{})
+	if err != nil {
+		return [16]byte{}, err
+	}
+	defer o.Close()
+	h := md5.New()
+	if _, err := io.CopyBuffer(h, io.NewSectionReader(o, 0, o.size), make([]byte, 1<<20)); err != nil {
+		return [16]byte{}, err
+	}
+	return [16]byte(h.Sum(nil)), nil
 }
 
 // dropUpload adds to b the removal of upload id's records, and counts in

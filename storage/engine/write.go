@@ -100,6 +100,7 @@ type content struct {
 	pending *blob.Pending // nil for existing content
 	hash    blob.Hash
 	parts   []partRef // instead of hash, for assembled content
+	whole   bool      // md5 is of the whole assembled content (version.Whole)
 	size    int64
 	md5     [16]byte
 	meta    map[string]string
@@ -111,7 +112,7 @@ type content struct {
 
 // content is the existing content of v, with its metadata.
 func (v *version) content() content {
-	return content{hash: v.hash(), parts: v.Parts, size: v.Size, md5: v.md5(), meta: v.Meta}
+	return content{hash: v.hash(), parts: v.Parts, whole: v.Whole, size: v.Size, md5: v.md5(), meta: v.Meta}
 }
 
 // precheck fails early, before content is streamed, when the folder dir is
@@ -194,7 +195,7 @@ func (n *namespace) addVersion(op string, dir []string, name string, opt storage
 	if mtime.IsZero() {
 		mtime = now
 	}
-	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], ModTime: mtime.UnixNano(), Author: n.p.Login, AuthorID: n.p.UserID, Meta: c.meta, Parts: c.parts}
+	v := &version{ID: vid, Size: c.size, MD5: c.md5[:], ModTime: mtime.UnixNano(), Author: n.p.Login, AuthorID: n.p.UserID, Meta: c.meta, Parts: c.parts, Whole: c.whole}
 	if c.parts == nil {
 		v.Hash = c.hash[:]
 	}

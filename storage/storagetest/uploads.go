@@ -3,6 +3,7 @@ package storagetest
 import (
 	"bytes"
 	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"maps"
@@ -236,6 +237,23 @@ func testUploads(t *testing.T, ns storage.Namespace) {
 	if n := must(ns.EmptyTrash(ctx, false)); n != 1 {
 		t.Fatalf("emptied %d items, want 1", n)
 	}
+
+	// WholeMD5: the MD5 of the whole content, checked against MD5 when set;
+	// a mismatch leaves the upload to complete again.
+	up4 := must(ns.CreateUpload(ctx, "/r/whole", storage.PutOptions{}))
+	a, b := Payload(901, 5<<20), Payload(902, 1000)
+	wl := []storage.Part{uploadPart(t, ns, up4.ID, 1, a), uploadPart(t, ns, up4.ID, 2, b)}
+	sum := md5.Sum(append(append([]byte(nil), a...), b...))
+	_, err = ns.CompleteUpload(ctx, up4.ID, wl, storage.PutOptions{WholeMD5: true, MD5: make([]byte, 16)})
+	wantKind(t, "complete with the wrong whole MD5", err, storage.Invalid)
+	w := must(ns.CompleteUpload(ctx, up4.ID, wl, storage.PutOptions{WholeMD5: true, MD5: sum[:]}))
+	if w.MD5 != sum || w.Parts != 0 || w.ETag() != `"`+hex.EncodeToString(sum[:])+`"` {
+		t.Fatalf("WholeMD5 completion: %+v (etag %s)", w, w.ETag())
+	}
+	if st := must(ns.Stat(ctx, "/r/whole")); st.MD5 != sum || st.Parts != 0 {
+		t.Fatalf("Stat after a WholeMD5 completion: %+v", st)
+	}
+	wantContent(t, ns, "/r/whole", append(append([]byte(nil), a...), b...))
 
 	// Where an upload may not start.
 	_, err = ns.CreateUpload(ctx, "/r/missing/f", storage.PutOptions{})
