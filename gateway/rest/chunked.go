@@ -42,10 +42,11 @@ var (
 // identify the upload; chunk is needed when a chunk comes; chunksSize,
 // when sent, gives every chunk's exact size.
 func chunkFields(req *uploadRequest, f fields, get func(string) (string, bool), withFile bool) {
-	if req.size < 0 {
-		if _, sent := get("fileSize"); !sent {
-			f.add("fileSize", fieldRequired)
-		}
+	if v, _ := get("fileSize"); v == "" {
+		f.add("fileSize", fieldRequired)
+	}
+	if v, sent := get("report"); sent {
+		req.report = v != "0" && v != "false"
 	}
 	v, _ := get("chunks")
 	n, err := strconv.Atoi(v)
@@ -60,9 +61,6 @@ func chunkFields(req *uploadRequest, f fields, get func(string) (string, bool), 
 			f.add("chunk", fieldChunk)
 		}
 		req.chunk = i
-	}
-	if v, sent := get("report"); sent {
-		req.report = v != "0" && v != "false"
 	}
 	if v, sent := get("chunksSize"); sent && v != "" && req.size >= 0 {
 		req.chunksSize = sizeField(f, "chunksSize", v)
@@ -81,11 +79,13 @@ func chunksAgree(size, each int64, n int) bool {
 	return each > 0 && each*int64(n-1) < size && size <= each*int64(n)
 }
 
-// chunkLength is the exact size of the chunk of req, or -1 without
-// chunksSize.
+// chunkLength is the exact size of the chunk of req, or -1 when it is
+// unknown (no chunksSize).
 func (req uploadRequest) chunkLength() int64 {
 	switch {
-	case req.chunksSize <= 0 && req.size != 0:
+	case req.size == 0:
+		return 0
+	case req.chunksSize <= 0:
 		return -1
 	case req.chunk < req.chunks-1:
 		return req.chunksSize

@@ -100,7 +100,7 @@ func (h *Handler) tusSession(c *call) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	folder, err := c.folderByID("target", int64(*in.Target))
+	folder, err := c.fileFolder("target", int64(*in.Target))
 	if err != nil {
 		return err
 	}

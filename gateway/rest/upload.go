@@ -74,7 +74,7 @@ func (h *Handler) createFile(c *call) error {
 	if err := f.err(); err != nil {
 		return err
 	}
-	folder, err := c.folderByID("parent_id", int64(*in.ParentID))
+	folder, err := c.fileFolder("parent_id", int64(*in.ParentID))
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func readField(form url.Values, part *multipart.Part) error {
 
 // uploadFile stores the file part, whole or as one chunk.
 func (c *call) uploadFile(form url.Values, part *multipart.Part) error {
-	req, err := c.uploadRequest(form, part.FileName(), true)
+	req, err := c.readUpload(form, part.FileName(), true)
 	if err != nil {
 		return err
 	}
@@ -153,12 +153,12 @@ func (c *call) uploadFile(form url.Values, part *multipart.Part) error {
 // uploadWithoutFile answers a form that has no file part: a chunked
 // upload's report (to resume it), or the missing targetFile.
 func (c *call) uploadWithoutFile(form url.Values) error {
-	req, err := c.uploadRequest(form, "", false)
-	if err != nil {
-		return err
-	}
+	req, err := c.readUpload(form, "", false)
 	if !req.chunked || !req.report {
 		return invalid("targetFile", fieldRequired)
+	}
+	if err != nil {
+		return err
 	}
 	return c.chunkReport(req)
 }
@@ -179,12 +179,12 @@ type uploadRequest struct {
 	report     bool  // answer the lowest missing chunk
 }
 
-// uploadRequest reads the fields of an upload from the form, else the
+// readUpload reads the fields of an upload from the form, else the
 // query. fileName is the file part's name (the field "name" overrides it);
 // withFile says a file part has come, so the folder must be known now.
 // creation is accepted and not kept: a file's creation date is when it
 // was first stored.
-func (c *call) uploadRequest(form url.Values, fileName string, withFile bool) (uploadRequest, error) {
+func (c *call) readUpload(form url.Values, fileName string, withFile bool) (uploadRequest, error) {
 	q := c.r.URL.Query()
 	get := func(name string) (string, bool) {
 		if form.Has(name) {
@@ -238,8 +238,19 @@ func (c *call) uploadRequest(form url.Values, fileName string, withFile bool) (u
 	if err := f.err(); err != nil {
 		return req, err
 	}
-	req.folder, err = c.folderByID(folderField, id)
+	req.folder, err = c.fileFolder(folderField, id)
 	return req, err
+}
+
+var fieldTopLevel = text{"Un fichier se range dans un dossier, pas à la racine de l'arbre.", "A file goes in a folder, not at the top of the tree."}
+
+// fileFolder is folderByID for the folder of a file: the top of the tree
+// holds only root folders.
+func (c *call) fileFolder(field string, id int64) (storage.Info, error) {
+	if id == 0 {
+		return storage.Info{}, invalid(field, fieldTopLevel)
+	}
+	return c.folderByID(field, id)
 }
 
 // sizeField parses a size from 0 to maxFileSize, adding a field error and
@@ -296,7 +307,7 @@ func (h *Handler) cancelUpload(c *call) error {
 		}
 		id = up.ID
 	} else {
-		req, err := c.uploadRequest(url.Values{}, "", false)
+		req, err := c.readUpload(url.Values{}, "", false)
 		if err != nil {
 			return err
 		}

@@ -1,17 +1,22 @@
 package rest_test
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 
 	"coffre/gateway"
@@ -124,6 +129,9 @@ func cutRequest(t *testing.T, url, token, method string, prefix []byte, headers 
 	}
 	req.ContentLength = int64(len(prefix)) + 100000
 	req.Header.Set("Authorization", "Bearer "+token)
+	// The body waits for the handler to read it, so that the cut reaches
+	// the handler, not the server's request parsing.
+	req.Header.Set("Expect", "100-continue")
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -134,6 +142,35 @@ func cutRequest(t *testing.T, url, token, method string, prefix []byte, headers 
 		res.Body.Close()
 		t.Fatalf("the cut request got an answer: %d", res.StatusCode)
 	}
+}
+
+// halfClosed sends the headers and prefix, the start of a body announced
+// longer, then closes its side of the connection: the server reads an
+// early end of the body (not a cancelled request, since the connection
+// can still carry the answer), and answers.
+func (s *server) halfClosed(t *testing.T, token, method, path string, prefix []byte, headers ...string) int {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var head bytes.Buffer
+	fmt.Fprintf(&head, "%s %s HTTP/1.1\r\nHost: coffre\r\nAuthorization: Bearer %s\r\nContent-Length: %d\r\n", method, path, token, len(prefix)+100000)
+	for i := 0; i+1 < len(headers); i += 2 {
+		fmt.Fprintf(&head, "%s: %s\r\n", headers[i], headers[i+1])
+	}
+	head.WriteString("\r\n")
+	if _, err := conn.Write(append(head.Bytes(), prefix...)); err != nil {
+		t.Fatal(err)
+	}
+	conn.(*net.TCPConn).CloseWrite()
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
 }
 
 // team makes /team, where bob holds r.
@@ -233,6 +270,7 @@ func TestUploadBadInput(t *testing.T) {
 	}
 	s.uploadForm(t, s.User.Token, "", "bad:name", []byte("x"), "folderId", folder).Want(t, http.StatusUnprocessableEntity)
 	s.uploadForm(t, s.User.Token, "", "x.txt", []byte("x"), "folderId", "999999").Want(t, http.StatusUnprocessableEntity)
+	s.uploadForm(t, s.User.Token, "", "x.txt", []byte("x"), "folderId", "0").Want(t, http.StatusUnprocessableEntity)
 	s.uploadForm(t, s.User.Token, "", "", nil, "folderId", folder).Want(t, http.StatusUnprocessableEntity)
 	s.Do(t, s.User.Token, "POST", "/api/file/upload", `{"folderId": 1}`, "Content-Type", "application/json").Want(t, http.StatusUnsupportedMediaType)
 
@@ -253,8 +291,9 @@ func TestUploadBadInput(t *testing.T) {
 	s.uploadForm(t, "", "", "x.txt", []byte("x"), "folderId", folder).Want(t, http.StatusUnauthorized)
 }
 
-// A client cut midway leaves the previous version as it was, whether the
-// size was announced or not.
+// A body cut midway leaves the previous version as it was, whether the
+// size was announced or not, whether the client vanished or only stopped
+// sending.
 func TestUploadCut(t *testing.T) {
 	s := newServer(t)
 	dir := team(t, s, bobRights)
@@ -274,6 +313,9 @@ func TestUploadCut(t *testing.T) {
 		again, stop := frontEnd(t, s)
 		cutRequest(t, again.URL+"/api/file/upload", s.User.Token, "POST", buf.Bytes(), "Content-Type", mw.FormDataContentType())
 		stop() // waits for the handler to be done with the request
+		if st := s.halfClosed(t, s.User.Token, "POST", "/api/file/upload", buf.Bytes(), "Content-Type", mw.FormDataContentType()); st != http.StatusBadRequest {
+			t.Fatalf("half-closed (%v): %d", fields, st)
+		}
 		if data, info := s.content(t, "/team/a.txt"); !bytes.Equal(data, old) || info.Versions != 1 {
 			t.Fatalf("after a cut (%v): %q, %d versions", fields, data, info.Versions)
 		}
@@ -356,6 +398,9 @@ func TestUploadEmptyAndRaw(t *testing.T) {
 	again, stop := frontEnd(t, s)
 	cutRequest(t, again.URL+"/api/file/"+id(f.ID)+"/upload", s.User.Token, "PUT", data[:5000])
 	stop()
+	if st := s.halfClosed(t, s.User.Token, "PUT", "/api/file/"+id(f.ID)+"/upload", data[:5000]); st != http.StatusBadRequest {
+		t.Fatalf("half-closed raw upload: %d", st)
+	}
 	if got, info := s.content(t, "/team/empty.txt"); !bytes.Equal(got, data) || info.Versions != 2 {
 		t.Fatalf("after a cut raw upload: %d bytes, %d versions", len(got), info.Versions)
 	}
@@ -494,4 +539,54 @@ func mustParts(t testing.TB, s *server, upload string) []storage.Part {
 		t.Fatal(err)
 	}
 	return parts
+}
+
+// Chunks sent all at once: one upload gathers them whichever request
+// starts it, and one request completes it.
+func TestUploadChunkedConcurrent(t *testing.T) {
+	s := newServer(t)
+	dir := team(t, s, bobRights)
+	data := randomBytes(t, 600000)
+	const n, size = 6, 100000
+	statuses := make([]int, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		b, ctype := multipartBody(t, "c.bin", data[i*size:(i+1)*size], "folderId", id(int64(dir.ID)),
+			"fileSize", strconv.Itoa(len(data)), "chunks", strconv.Itoa(n), "chunksSize", strconv.Itoa(size), "chunk", strconv.Itoa(i))
+		wg.Go(func() {
+			req, err := http.NewRequestWithContext(ctx, "POST", s.URL+"/api/file/upload", bytes.NewReader(b))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("Authorization", "Bearer "+s.User.Token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			statuses[i] = res.StatusCode
+		})
+	}
+	wg.Wait()
+	created := 0
+	for i := range n {
+		if errs[i] != nil || statuses[i] != http.StatusOK && statuses[i] != http.StatusCreated {
+			t.Fatalf("chunk %d: %d %v", i, statuses[i], errs[i])
+		}
+		if statuses[i] == http.StatusCreated {
+			created++
+		}
+	}
+	got, info := s.content(t, "/team/c.bin")
+	if !bytes.Equal(got, data) || info.Versions != 1 || created > 1 {
+		t.Fatalf("%d bytes, %d versions, %d answers 201", len(got), info.Versions, created)
+	}
+	if ups, _ := s.NS(s.Admin).Uploads(ctx, "/team"); len(ups) != 0 {
+		t.Fatalf("uploads left: %+v", ups)
+	}
 }
