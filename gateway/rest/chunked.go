@@ -190,7 +190,7 @@ func (c *call) completeChunks(req uploadRequest, path, id string, parts []storag
 	case err != nil:
 		return err
 	}
-	return c.answerFile(info, existed)
+	return c.answerUpload(info, existed)
 }
 
 // findChunked finds the caller's upload of the file at path with the

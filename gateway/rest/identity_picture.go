@@ -61,7 +61,6 @@ var (
 		"Envoyez l'image en multipart/form-data dans le champ « picture » (ou « file »).",
 		`Send the image as multipart/form-data in the field "picture" (or "file").`,
 	}
-	msgBadMultipart = text{"Le corps multipart est invalide.", "The multipart body is invalid."}
 )
 
 func (c *call) sendPicture(userID string) error {

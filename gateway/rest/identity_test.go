@@ -414,7 +414,7 @@ func pngImage(t *testing.T) []byte {
 
 // multipartBody is a form with one file field; it returns the body and
 // its content type.
-func multipartBody(t *testing.T, field string, data []byte) (*bytes.Buffer, string) {
+func pictureForm(t *testing.T, field string, data []byte) (*bytes.Buffer, string) {
 	t.Helper()
 	var b bytes.Buffer
 	w := multipart.NewWriter(&b)
@@ -434,7 +434,7 @@ func TestIdentityPictures(t *testing.T) {
 	bob := "/api/user/" + s.User.Principal.UserID + "/picture"
 	s.Do(t, s.User.Token, "GET", "/api/account/picture", nil).Want(t, http.StatusNotFound)
 
-	body, ctype := multipartBody(t, "picture", img)
+	body, ctype := pictureForm(t, "picture", img)
 	if r := s.Do(t, s.User.Token, "POST", "/api/account/picture", body, "Content-Type", ctype).Want(t, http.StatusOK); string(r.Body) != "OK" {
 		t.Fatalf("upload answer: %s", r.Body)
 	}
@@ -451,11 +451,11 @@ func TestIdentityPictures(t *testing.T) {
 
 	// An image the client calls a PNG but that is none, too big, or sent
 	// otherwise, is refused and the picture stays.
-	body, ctype = multipartBody(t, "file", []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"))
+	body, ctype = pictureForm(t, "file", []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"))
 	fieldError(t, s.Do(t, s.User.Token, "POST", "/api/account/picture", body, "Content-Type", ctype), "picture")
-	body, ctype = multipartBody(t, "picture", append(slices.Clone(img), make([]byte, auth.MaxPicture)...))
+	body, ctype = pictureForm(t, "picture", append(slices.Clone(img), make([]byte, auth.MaxPicture)...))
 	s.Do(t, s.User.Token, "POST", "/api/account/picture", body, "Content-Type", ctype).Want(t, http.StatusRequestEntityTooLarge)
-	body, ctype = multipartBody(t, "avatar", img)
+	body, ctype = pictureForm(t, "avatar", img)
 	fieldError(t, s.Do(t, s.User.Token, "POST", "/api/account/picture", body, "Content-Type", ctype), "picture")
 	fieldError(t, s.Do(t, s.User.Token, "POST", "/api/account/picture", img, "Content-Type", "image/png"), "picture")
 	s.Do(t, s.User.Token, "POST", "/api/account/picture", "--x\r\nbroken", "Content-Type", "multipart/form-data; boundary=x").Want(t, http.StatusBadRequest)
@@ -465,19 +465,19 @@ func TestIdentityPictures(t *testing.T) {
 
 	// The "file" field, through /api/user by an administrator.
 	gif := []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")
-	body, ctype = multipartBody(t, "file", gif)
+	body, ctype = pictureForm(t, "file", gif)
 	s.Do(t, s.Admin.Token, "POST", bob, body, "Content-Type", ctype).Want(t, http.StatusOK)
 	if r := s.Do(t, s.User.Token, "GET", "/api/account/picture", nil).Want(t, http.StatusOK); r.Header.Get("Content-Type") != "image/gif" {
 		t.Fatalf("after the administrator's upload: %v", r.Header)
 	}
-	body, ctype = multipartBody(t, "file", gif)
+	body, ctype = pictureForm(t, "file", gif)
 	s.Do(t, s.User.Token, "POST", "/api/user/"+s.Admin.Principal.UserID+"/picture", body, "Content-Type", ctype).Want(t, http.StatusForbidden)
 	s.Do(t, s.User.Token, "DELETE", "/api/user/"+s.Admin.Principal.UserID+"/picture", nil).Want(t, http.StatusForbidden)
 
 	s.Do(t, s.User.Token, "DELETE", "/api/account/picture", nil).Want(t, http.StatusNoContent)
 	s.Do(t, s.User.Token, "GET", "/api/account/picture", nil).Want(t, http.StatusNotFound)
 	s.Do(t, s.Admin.Token, "POST", bob, bytes.NewReader(nil), "Content-Type", ctype).Want(t, http.StatusUnprocessableEntity)
-	body, ctype = multipartBody(t, "picture", img)
+	body, ctype = pictureForm(t, "picture", img)
 	s.Do(t, s.Admin.Token, "POST", bob, body, "Content-Type", ctype).Want(t, http.StatusOK)
 	s.Do(t, s.Admin.Token, "DELETE", bob, nil).Want(t, http.StatusNoContent)
 	s.Do(t, s.Admin.Token, "GET", bob, nil).Want(t, http.StatusNotFound)

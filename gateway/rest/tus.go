@@ -139,7 +139,7 @@ func (c *call) tusFinish(key string) error {
 	if err != nil {
 		return err
 	}
-	return c.answerFile(info, existed)
+	return c.answerUpload(info, existed)
 }
 
 // tusUpload finds the TUS session key among the caller's uploads (404 for

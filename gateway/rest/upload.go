@@ -85,7 +85,7 @@ func (h *Handler) createFile(c *call) error {
 	if err != nil {
 		return err
 	}
-	return c.answerFile(info, false)
+	return c.answerUpload(info, false)
 }
 
 // upload is POST /api/file/upload, multipart: the fields, then the file
@@ -147,7 +147,7 @@ func (c *call) uploadFile(form url.Values, part *multipart.Part) error {
 	if err != nil {
 		return req.explain(b.fail(err), b.n)
 	}
-	return c.answerFile(info, existed)
+	return c.answerUpload(info, existed)
 }
 
 // uploadWithoutFile answers a form that has no file part: a chunked
@@ -292,7 +292,7 @@ func (h *Handler) replaceContent(c *call) error {
 	if err != nil {
 		return b.fail(err)
 	}
-	return c.answerFile(info, true)
+	return c.answerUpload(info, true)
 }
 
 // cancelUpload is DELETE /api/file/cancel: it drops an upload in progress
@@ -338,18 +338,13 @@ func (c *call) exists(path string) bool {
 	return err == nil
 }
 
-// answerFile answers the uploaded file: 200 for a new version of a file
+// answerUpload answers the uploaded file: 200 for a new version of a file
 // that existed, 201 for a new file.
-func (c *call) answerFile(info storage.Info, existed bool) error {
-	f, err := c.fileObject(info, c.mode(), nil)
-	if err != nil {
-		return err
-	}
-	status := http.StatusCreated
+func (c *call) answerUpload(info storage.Info, existed bool) error {
 	if existed {
-		status = http.StatusOK
+		return c.answerFile(http.StatusOK, info)
 	}
-	return c.json(status, f)
+	return c.answerFile(http.StatusCreated, info)
 }
 
 // body reads a request body into the namespace, counting its bytes. A

@@ -3,9 +3,6 @@ package rest_test
 import (
 	"bufio"
 	"bytes"
-	"crypto/md5"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -81,18 +78,6 @@ func (s *server) content(t testing.TB, path string) ([]byte, storage.Info) {
 		t.Fatal(err)
 	}
 	return data, info
-}
-
-func randomBytes(t testing.TB, n int) []byte {
-	t.Helper()
-	b := make([]byte, n)
-	rand.Read(b)
-	return b
-}
-
-func md5hex(b []byte) string {
-	sum := md5.Sum(b)
-	return hex.EncodeToString(sum[:])
 }
 
 func id(v int64) string { return strconv.FormatInt(v, 10) }
@@ -309,7 +294,7 @@ func TestUploadCut(t *testing.T) {
 			mw.WriteField(fields[i], fields[i+1])
 		}
 		w, _ := mw.CreateFormFile("targetFile", "a.txt")
-		w.Write(randomBytes(t, 5000)) // the rest never comes
+		w.Write(randomBytes(5000, 101)) // the rest never comes
 		again, stop := frontEnd(t, s)
 		cutRequest(t, again.URL+"/api/file/upload", s.User.Token, "POST", buf.Bytes(), "Content-Type", mw.FormDataContentType())
 		stop() // waits for the handler to be done with the request
@@ -353,7 +338,7 @@ func TestUploadRightsLocksQuota(t *testing.T) {
 	if err := s.NS(s.Admin).SetQuota(ctx, "/team", 1000); err != nil {
 		t.Fatal(err)
 	}
-	big := randomBytes(t, 2000)
+	big := randomBytes(2000, 102)
 	s.uploadForm(t, s.User.Token, "", "big.bin", big, "folderId", folder, "fileSize", "2000").Want(t, http.StatusInsufficientStorage)
 	s.uploadForm(t, s.User.Token, "", "big.bin", big, "folderId", folder).Want(t, http.StatusInsufficientStorage)
 	s.uploadForm(t, s.User.Token, "", "big.bin", big[:1000], "folderId", folder, "fileSize", "2000", "chunks", "2", "chunk", "0").Want(t, http.StatusInsufficientStorage)
@@ -381,7 +366,7 @@ func TestUploadEmptyAndRaw(t *testing.T) {
 	s.Do(t, s.User.Token, "POST", "/api/file", map[string]any{"name": "a/b", "parent_id": dir.ID}).Want(t, http.StatusUnprocessableEntity)
 
 	// A raw body is the file's new version.
-	data := randomBytes(t, 200000)
+	data := randomBytes(200000, 103)
 	r = s.Do(t, s.User.Token, "PUT", "/api/file/"+id(f.ID)+"/upload?full=1", data, "Content-Type", "application/octet-stream").Want(t, http.StatusOK)
 	var g fileJSON
 	r.JSON(t, &g)
@@ -426,7 +411,7 @@ func wantText(t testing.TB, r response, want string) {
 func TestUploadChunked(t *testing.T) {
 	s := newServer(t)
 	dir := team(t, s, bobRights)
-	data := randomBytes(t, 3<<20+512<<10) // 3.5 MiB in 5 chunks of 768 KiB
+	data := randomBytes(3<<20+512<<10, 104) // 3.5 MiB in 5 chunks of 768 KiB
 	const n, size = 5, 768 << 10
 
 	wantText(t, s.chunk(t, s.User.Token, dir, "big.bin", data, 3, n, size).Want(t, http.StatusOK), "OK")
@@ -468,7 +453,7 @@ func TestUploadChunked(t *testing.T) {
 
 	// Again under the same name: a new version; a wrong fileHash is
 	// refused at completion and the chunks stay to be sent again.
-	small := randomBytes(t, 1000)
+	small := randomBytes(1000, 105)
 	s.chunk(t, s.User.Token, dir, "big.bin", small, 0, 2, 600).Want(t, http.StatusOK)
 	r = s.chunk(t, s.User.Token, dir, "big.bin", small, 1, 2, 600, "fileHash", md5hex(data)).Want(t, http.StatusUnprocessableEntity)
 	if r.Map(t)["errors"].(map[string]any)["fileHash"] == nil {
@@ -487,7 +472,7 @@ func TestUploadChunkedBadInput(t *testing.T) {
 	s := newServer(t)
 	dir := team(t, s, bobRights)
 	folder := id(int64(dir.ID))
-	data := randomBytes(t, 1000)
+	data := randomBytes(1000, 106)
 	for _, c := range []struct {
 		field  string
 		fields []string
@@ -546,7 +531,7 @@ func mustParts(t testing.TB, s *server, upload string) []storage.Part {
 func TestUploadChunkedConcurrent(t *testing.T) {
 	s := newServer(t)
 	dir := team(t, s, bobRights)
-	data := randomBytes(t, 600000)
+	data := randomBytes(600000, 107)
 	const n, size = 6, 100000
 	statuses := make([]int, n)
 	errs := make([]error, n)
