@@ -17,12 +17,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"coffre/annotation"
 	"coffre/auth"
 	"coffre/gateway"
 	"coffre/gateway/rest"
 	"coffre/gateway/s3"
 	"coffre/gateway/webdav"
 	"coffre/internal/teststack"
+	"coffre/settings"
 	"coffre/storage"
 	"coffre/storage/engine"
 )
@@ -55,7 +57,12 @@ func newServer(t testing.TB) *server {
 func newServerWith(t testing.TB, eopts engine.Options, configure func(*rest.Options)) *server {
 	t.Helper()
 	st := teststack.New(t, eopts)
-	opts := rest.Options{Service: st.Engine, Auth: st.Auth, Audit: st.Audit}
+	notes, err := annotation.New(st.Meta, annotation.Options{Audit: st.Audit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := rest.Options{Service: st.Engine, Auth: st.Auth, Audit: st.Audit,
+		Settings: settings.New(st.Meta, settings.Options{Audit: st.Audit}), Annotations: notes}
 	configure(&opts)
 	h, err := rest.New(opts)
 	if err != nil {

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	"coffre/annotation"
 	"coffre/auth"
+	"coffre/settings"
 	"coffre/storage"
 	"coffre/storage/audit"
 )
@@ -33,6 +35,13 @@ type Options struct {
 	// Audit is read by /api/logs, timelines and activity; nil answers them
 	// with empty lists.
 	Audit *audit.Log
+	// Settings holds the runtime settings /api/config edits and
+	// /api/publicconfig announces; nil serves settings.Defaults() and
+	// refuses changes.
+	Settings *settings.Store
+	// Annotations stores the notes of /api/annotation(s); nil turns those
+	// endpoints off (501).
+	Annotations *annotation.Store
 	// Logger receives errors worth an operator's attention (5xx). Nil
 	// discards them.
 	Logger *slog.Logger

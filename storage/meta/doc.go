@@ -44,5 +44,7 @@
 //	                                                             inline limit
 //	b/      storage/blob    b/heal/<sha-256, 32 bytes>           empty: content that lost a shard, for the healer
 //	a/      auth            a/...                                users, credentials, keys (see package auth)
+//	m/      annotation      m/i/<id>, m/t/<target><id>, m/s/last annotations (JSON), indexed by file or folder
+//	x/      settings        x/config                             the runtime platform settings (JSON)
 //	z/      storage/meta    z/probe                              rewritten by Check (readiness probe)
 package meta

@@ -1,0 +1,69 @@
+package settings_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"coffre/settings"
+	"coffre/storage"
+	"coffre/storage/audit"
+	"coffre/storage/meta"
+)
+
+var ctx = context.Background()
+
+func TestSettingsUpdate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "meta")
+	m, err := meta.Open(dir, meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	log, err := audit.New(m, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := settings.New(m, settings.Options{Audit: log})
+	if got, err := s.Get(ctx); err != nil || got != settings.Defaults() {
+		t.Fatalf("fresh settings = %+v, %v", got, err)
+	}
+	en, yes := "en", true
+	got, err := s.Update(ctx, settings.Change{DefaultLanguage: &en, AllowGuest: &yes}, &audit.Entry{UserID: "u-1", Type: "config_change", OK: true})
+	if err != nil || got.DefaultLanguage != "en" || !got.AllowGuest || got.PlatformName != "Coffre" {
+		t.Fatalf("update = %+v, %v", got, err)
+	}
+	page, _ := log.Query(ctx, audit.Query{Types: []string{"config_change"}})
+	if len(page.Entries) != 1 || page.Entries[0].Detail != "default_language=en, allow_guest=true" {
+		t.Fatalf("audit = %+v", page.Entries)
+	}
+
+	for _, ch := range []struct {
+		change settings.Change
+		field  string
+	}{
+		{settings.Change{DefaultLanguage: ptr("klingon")}, "default_language"},
+		{settings.Change{PlatformName: ptr("")}, "platform_name"},
+		{settings.Change{PlatformName: ptr(" Coffre")}, "platform_name"},
+		{settings.Change{AllowGuest: &yes, PlatformName: ptr(string(make([]byte, settings.MaxName+1)))}, "platform_name"},
+	} {
+		_, err := s.Update(ctx, ch.change, nil)
+		var fe *settings.FieldError
+		if !storage.Is(storage.Invalid, err) || !errors.As(err, &fe) || fe.Field != ch.field {
+			t.Errorf("change %+v: %v", ch.change, err)
+		}
+	}
+	m.Close()
+
+	// The settings survive a restart, unchanged by the refused changes.
+	m, err = meta.Open(dir, meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if got, err := settings.New(m, settings.Options{}).Get(ctx); err != nil || got.DefaultLanguage != "en" || !got.AllowGuest {
+		t.Fatalf("after reopen = %+v, %v", got, err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
