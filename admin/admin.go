@@ -25,13 +25,16 @@ type Options struct {
 	Timeout time.Duration
 	// Logger receives failed readiness checks. Nil discards them.
 	Logger *slog.Logger
+	// Metrics, when set, serves GET /metrics (the Prometheus exposition).
+	Metrics http.Handler
 }
 
-// Handler serves /health and /ready.
+// Handler serves /health, /ready and /metrics.
 type Handler struct {
 	checks  []Check
 	timeout time.Duration
 	log     *slog.Logger
+	metrics bool
 	mux     *http.ServeMux
 }
 
@@ -46,6 +49,10 @@ func New(opts Options) *Handler {
 	}
 	h.mux.HandleFunc("GET /health", h.health)
 	h.mux.HandleFunc("GET /ready", h.ready)
+	if opts.Metrics != nil {
+		h.metrics = true
+		h.mux.Handle("GET /metrics", opts.Metrics)
+	}
 	return h
 }
 
@@ -53,9 +60,12 @@ func New(opts Options) *Handler {
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /health", h)
 	mux.Handle("GET /ready", h)
+	if h.metrics {
+		mux.Handle("GET /metrics", h)
+	}
 }
 
-// ServeHTTP serves GET (and HEAD) /health and /ready.
+// ServeHTTP serves GET (and HEAD) /health, /ready and /metrics.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
 type status struct {

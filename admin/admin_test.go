@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,5 +83,24 @@ func TestMethodAndRegister(t *testing.T) {
 	}
 	if code, _, _ := get(t, mux, "GET", "/ready"); code != 200 {
 		t.Fatalf("GET /ready through Register = %d", code)
+	}
+}
+
+func TestMetricsRoute(t *testing.T) {
+	exposition := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "up 1\n") })
+	mux := http.NewServeMux()
+	New(Options{Metrics: exposition}).Register(mux)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != 200 || rec.Body.String() != "up 1\n" {
+		t.Fatalf("GET /metrics through Register = %d %q", rec.Code, rec.Body)
+	}
+
+	mux = http.NewServeMux()
+	New(Options{}).Register(mux)
+	rec = httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Fatalf("GET /metrics without a metrics handler = %d", rec.Code)
 	}
 }

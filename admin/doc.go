@@ -1,7 +1,8 @@
 // Package admin serves the operational endpoints: GET /health (the process
-// is alive) and GET /ready (the metadata store and a write quorum of drives
-// are usable). Metrics, audit queries and platform settings come later.
+// is alive), GET /ready (the metadata store and a write quorum of drives
+// are usable) and, when given a handler, GET /metrics (package metrics).
+// Audit queries and platform settings come later.
 //
 // The package knows nothing of the stores it probes: readiness is a list of
-// named Check functions given by main.
+// named Check functions given by main, and metrics an http.Handler.
 package admin

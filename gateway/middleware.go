@@ -31,7 +31,16 @@ func WithRequestID(ctx context.Context, id string) context.Context {
 // otherwise, echoed on the response), the access log, and panic recovery
 // (a 500 to the client, the stack to the log).
 func Wrap(h http.Handler, log *slog.Logger) http.Handler {
-	return withRequestID(accessLog(recoverPanics(h, log), log))
+	return wrap(h, log, nil)
+}
+
+// ObserveFunc receives each request once answered: its method, its route
+// (see Route), the status answered and how long it took.
+type ObserveFunc func(method, route string, status int, d time.Duration)
+
+// wrap is Wrap with an observer of every request, if observe is not nil.
+func wrap(h http.Handler, log *slog.Logger, observe ObserveFunc) http.Handler {
+	return withRequestID(accessLog(recoverPanics(h, log), log, observe))
 }
 
 func withRequestID(h http.Handler) http.Handler {
@@ -72,8 +81,10 @@ type statusWriter struct {
 	bytes  int64
 }
 
+// WriteHeader records the first final status; an informational one (100
+// Continue) is followed by the real answer.
 func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
+	if w.status == 0 && code >= 200 {
 		w.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)
@@ -100,23 +111,31 @@ func (w *statusWriter) Flush() {
 // Unwrap lets http.ResponseController reach Flush, Hijack and deadlines.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-func accessLog(h http.Handler, log *slog.Logger) http.Handler {
+// accessLog logs every request answered and hands it to observe, if set.
+func accessLog(h http.Handler, log *slog.Logger, observe ObserveFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		r, label := withRoute(r)
 		h.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
+		d := time.Since(start)
+		route := routeOf(r, *label)
 		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 			slog.String("id", RequestID(r.Context())),
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
+			slog.String("route", route),
 			slog.Int("status", sw.status),
 			slog.Int64("bytes", sw.bytes),
-			slog.Duration("duration", time.Since(start)),
+			slog.Duration("duration", d),
 			slog.String("remote", r.RemoteAddr),
 		)
+		if observe != nil {
+			observe(r.Method, route, sw.status, d)
+		}
 	})
 }
 

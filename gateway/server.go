@@ -27,6 +27,9 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Logger receives the access log and server errors. Nil discards them.
 	Logger *slog.Logger
+	// Observe, when set, receives every request answered, as the access log
+	// does: the hook of the HTTP metrics.
+	Observe ObserveFunc
 }
 
 // Server is an HTTP server with Coffre's middleware around its handler.
@@ -38,7 +41,7 @@ type Server struct {
 }
 
 // New returns a server for h, wrapped in request IDs, the access log and
-// panic recovery (see Wrap).
+// panic recovery (see Wrap), and observed by opts.Observe.
 func New(opts Options, h http.Handler) *Server {
 	if opts.Name == "" {
 		opts.Name = "http"
@@ -65,7 +68,7 @@ func New(opts Options, h http.Handler) *Server {
 		shutdown: opts.ShutdownTimeout,
 		log:      log,
 		srv: &http.Server{
-			Handler:           Wrap(h, log),
+			Handler:           wrap(h, log, opts.Observe),
 			ReadHeaderTimeout: opts.ReadHeaderTimeout,
 			IdleTimeout:       opts.IdleTimeout,
 			MaxHeaderBytes:    opts.MaxHeaderBytes,

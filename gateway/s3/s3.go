@@ -36,6 +36,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock of signatures; nil means time.Now.
 	Now func() time.Time
+	// Observe, when set, is called once per request answered with its
+	// operation name (see route.go; "Preflight" for a CORS preflight), the
+	// status answered and how long it took: the hook of the S3 metrics.
+	Observe func(op string, status int, d time.Duration)
 }
 
 // Handler serves the S3 protocol.
@@ -78,6 +82,18 @@ type request struct {
 type handlerFunc func(h *Handler, q *request) error
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.opts.Observe == nil {
+		h.serve(w, r)
+		return
+	}
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	op := h.serve(sw, r)
+	h.opts.Observe(op, sw.final(), time.Since(start))
+}
+
+// serve answers one request and returns the name of its operation.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 	if r.ContentLength == 0 && r.ProtoAtLeast(1, 1) && strings.EqualFold(r.Header.Get("Expect"), "100-continue") {
 		// Go sends 100 Continue only once a body is read. The aws CLI
 		// (botocore) asks for it even with an empty body, and without it
@@ -89,8 +105,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Amz-Request-Id", gateway.RequestID(r.Context())) // on every answer, as S3 does
 	q.bucket, q.key = h.address(r)
 	if r.Method == http.MethodOptions {
+		q.op = "Preflight"
 		h.answer(q, h.preflight(q)) // CORS preflights carry no signature
-		return
+		return q.op
 	}
 	h.corsHeaders(q) // a browser's request from an origin the bucket allows
 	op, fn := route(r.Method, q.bucket, q.key, q.query, r.Header)
@@ -98,12 +115,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p, res, err := h.authenticate(r)
 	if err != nil {
 		h.answer(q, err)
-		return
+		return op
 	}
 	defer res.Body.Close()
 	q.p, q.body, q.size = p, res.Body, res.Size
 	q.ns = h.opts.Service.As(p)
 	h.answer(q, fn(h, q))
+	return op
 }
 
 // answer writes err as an S3 error document, unless err is nil or the

@@ -58,6 +58,9 @@ func (q *request) put() error {
 	case err != nil:
 		return err
 	}
+	if q.h.opts.Uploaded != nil {
+		q.h.opts.Uploaded()
+	}
 	q.w.Header().Set("ETag", info.ETag())
 	if exists {
 		q.w.WriteHeader(http.StatusNoContent)

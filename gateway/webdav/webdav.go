@@ -42,6 +42,9 @@ type Options struct {
 	// writes beside others, AppleDouble "._<name>" files and ".DS_Store";
 	// false stores them like any file.
 	RefuseMacMetadata bool
+	// Uploaded, when set, is called once per file a PUT stores: the hook
+	// of the upload metrics.
+	Uploaded func()
 }
 
 // Handler serves WebDAV. It is safe for concurrent use; every request gets
