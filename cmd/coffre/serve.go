@@ -12,11 +12,14 @@ import (
 	"time"
 
 	"coffre/admin"
+	"coffre/annotation"
 	"coffre/auth"
 	"coffre/gateway"
 	"coffre/gateway/rest"
 	"coffre/gateway/s3"
 	"coffre/gateway/webdav"
+	"coffre/metrics"
+	"coffre/settings"
 	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
@@ -117,7 +120,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		defer s3ln.Close()
 	}
 
-	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: auditLog})
+	m := metrics.New(metrics.Options{Meta: st.meta.Check, Drives: st.driveReadings})
+	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: m.Logins(auditLog)})
 	if err != nil {
 		return err
 	}
@@ -141,6 +145,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			{Name: "meta", Probe: func(context.Context) error { return st.meta.Check() }},
 			{Name: "drives", Probe: func(context.Context) error { return st.blob.Ready() }},
 		},
+		Metrics: m.Handler(),
 	})
 	mux := http.NewServeMux()
 	ops.Register(mux)
@@ -149,17 +154,26 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Auth:              users,
 		Logger:            log.With("component", "webdav"),
 		RefuseMacMetadata: cfg.WebDAV.RefuseMacMetadata,
+		Uploaded:          func() { m.Upload("webdav") },
 	})
 	if err != nil {
 		return err
 	}
-	mux.Handle("/dav/", dav)
-	mux.Handle("/dav", dav) // else ServeMux redirects, and PROPFIND clients do not follow
+	davRoute := gateway.Route("/dav", dav)
+	mux.Handle("/dav/", davRoute)
+	mux.Handle("/dav", davRoute) // else ServeMux redirects, and PROPFIND clients do not follow
+	notes, err := annotation.New(st.meta, annotation.Options{Audit: auditLog})
+	if err != nil {
+		return err
+	}
 	api, err := rest.New(rest.Options{
-		Service: eng,
-		Auth:    users,
-		Audit:   auditLog,
-		Logger:  log.With("component", "rest"),
+		Service:     eng,
+		Auth:        users,
+		Audit:       auditLog,
+		Settings:    settings.New(st.meta, settings.Options{Audit: auditLog}),
+		Annotations: notes,
+		Uploaded:    func() { m.Upload("rest") },
+		Logger:      log.With("component", "rest"),
 		Features: rest.Features{
 			Lock:       true,
 			LockRead:   ns.LockRead,
@@ -180,6 +194,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			MaxHeaderBytes:    cfg.HTTP.MaxHeaderBytes,
 			ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
 			Logger:            log,
+			Observe:           m.ObserveHTTP,
 		}
 	}
 	servers := []served{{"http", gateway.New(serverOpts("http"), mux), ln}}
@@ -191,8 +206,9 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			Domain:       cfg.S3.Domain,
 			UploadExpiry: cfg.S3.UploadExpiry,
 			Logger:       log.With("component", "s3"),
+			Observe:      m.ObserveS3,
 		})
-		servers = append(servers, served{"s3", gateway.New(serverOpts("s3"), h), s3ln})
+		servers = append(servers, served{"s3", gateway.New(serverOpts("s3"), gateway.Route("s3", h)), s3ln})
 	} else {
 		log.Info("S3 endpoint off (s3.addr)")
 	}

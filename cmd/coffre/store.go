@@ -6,14 +6,16 @@ import (
 	"log/slog"
 	"time"
 
+	"coffre/metrics"
 	"coffre/storage/blob"
 	"coffre/storage/meta"
 )
 
 // store is the opened storage stack shared by serve and the offline commands.
 type store struct {
-	meta *meta.Store
-	blob *blob.Store
+	meta   *meta.Store
+	blob   *blob.Store
+	drives []blob.Drive
 }
 
 // openStore opens the metadata store and the drives. A drive folder that
@@ -51,10 +53,9 @@ func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
 		m.Close()
 		return nil, err
 	}
-	return &store{meta: m, blob: b}, nil
+	return &store{meta: m, blob: b, drives: drives}, nil
 }
 
-// close closes the metadata store (Pebble flushes and syncs).
 // close stops the content store, then closes the metadata store.
 func (s *store) close() error { return errors.Join(s.blob.Close(), s.meta.Close()) }
 
@@ -76,4 +77,14 @@ func (d offlineDrive) Probe() error                         { return d.fail() }
 func (d offlineDrive) Usage() (used, free int64, err error) { return 0, 0, d.fail() }
 func (d offlineDrive) Walk(func(string, int64, time.Time) error) error {
 	return d.fail()
+}
+
+// driveReadings are the drives' usage for the metrics, read at scrape time.
+func (s *store) driveReadings() []metrics.Drive {
+	out := make([]metrics.Drive, len(s.drives))
+	for i, d := range s.drives {
+		used, free, err := d.Usage()
+		out[i] = metrics.Drive{Name: d.Name(), Used: used, Free: free, Err: err}
+	}
+	return out
 }

@@ -48,6 +48,9 @@ type Options struct {
 	// Features announced by /api/publicconfig; the zero value means
 	// DefaultFeatures.
 	Features Features
+	// Uploaded, when set, is called once per file an upload stores (the
+	// file_uploads_total metric).
+	Uploaded func()
 	// MaxJSON bounds a JSON request body; 0 means 1 MiB.
 	MaxJSON int64
 	// Now is the clock; nil means time.Now.

@@ -338,9 +338,12 @@ func (c *call) exists(path string) bool {
 	return err == nil
 }
 
-// answerUpload answers the uploaded file: 200 for a new version of a file
-// that existed, 201 for a new file.
+// answerUpload answers the file an upload stored (every upload endpoint ends
+// here): 200 for a new version of a file that existed, 201 for a new file.
 func (c *call) answerUpload(info storage.Info, existed bool) error {
+	if c.h.opts.Uploaded != nil {
+		c.h.opts.Uploaded()
+	}
 	if existed {
 		return c.answerFile(http.StatusOK, info)
 	}
