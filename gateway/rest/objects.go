@@ -215,9 +215,9 @@ func (c *call) ancestorIDs(p string) (string, error) {
 	return b.String(), nil
 }
 
-// fileObject describes a file's current version, or version v of it when
-// v is not nil. locks are the locks that apply to the file (nil: look them
-// up).
+// fileObject describes a file's current version. locks are the locks that
+// apply to the file, when the caller has them (a listing asks once per
+// folder: pass a non-nil slice, empty when there are none); nil looks them up.
 func (c *call) fileObject(info storage.Info, m mode, locks []storage.Lock) (File, error) {
 	r := info.Rights
 	f := File{

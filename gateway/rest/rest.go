@@ -19,7 +19,7 @@ type Features struct {
 	Lock       bool // locks (PUT /api/lock/{id})
 	LockRead   bool // read locks ("readable": false)
 	Edit       bool // online editing (announced only)
-	Trash      bool // deletes go to the trash
+	Trash      bool // announced only: deletes always go to the trash (only administrators destroy)
 	Versioning bool // overwrites keep versions
 }
 
