@@ -79,9 +79,11 @@ func (n *namespace) inGroup(id string) bool {
 }
 
 // sees reports whether the caller may see the folder rec, in which they hold
-// the rights r: they browse it, or it leads to a folder they browse.
+// the rights r: they browse it, or it leads to a folder they browse, or it
+// is the root a link is confined to (a deposit link writes there without
+// browsing it).
 func (n *namespace) sees(rec *node, r storage.Rights) bool {
-	return r.Has(storage.Browse) || n.traversable(rec.ID)
+	return r.Has(storage.Browse) || (n.p.Root != 0 && rec.ID == n.p.Root) || n.traversable(rec.ID)
 }
 
 // traversal is the set of folders a principal may traverse without browsing
