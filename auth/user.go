@@ -201,3 +201,19 @@ func pageLimit(n int) int {
 	}
 	return n
 }
+
+// ActivePrincipal returns the principal of the user with this ID when the
+// account is active and unexpired: a share link acts on its owner's behalf
+// only while the owner may. NotFound when the account is gone;
+// Unauthenticated when it is disabled or expired.
+func (s *Service) ActivePrincipal(ctx context.Context, id string) (storage.Principal, error) {
+	const op = "principal"
+	u, err := s.userByID(op, id)
+	if err != nil {
+		return storage.Principal{}, err
+	}
+	if u.Inactive || !u.usable(s.now()) {
+		return storage.Principal{}, storage.Errorf(op, storage.Unauthenticated, "", "account %q is disabled or expired", u.Login)
+	}
+	return u.principal(), nil
+}

@@ -35,14 +35,8 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{Stack: st, admin: st.NewUser(t, "admin", auth.RoleAdmin), bob: st.NewUser(t, "bob", auth.RoleUser)}
 	f.now.Store(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC).UnixNano())
 	links, err := shares.New(st.Meta, shares.Options{
-		Service: st.Engine,
-		Owner: func(ctx context.Context, id string) (storage.Principal, error) {
-			u, err := st.Auth.UserByID(ctx, id)
-			if err != nil {
-				return storage.Principal{}, err
-			}
-			return st.Auth.Principal(ctx, u.Login)
-		},
+		Service:   st.Engine,
+		Owner:     st.Auth.ActivePrincipal,
 		Passwords: st.Auth,
 		Audit:     st.Audit,
 		Now:       func() time.Time { return time.Unix(0, f.now.Load()) },

@@ -32,7 +32,9 @@ type Options struct {
 	// Service hands out the namespaces visits act through.
 	Service storage.Service
 	// Owner returns the principal of the user with this ID as it is now
-	// (groups, administrator), or NotFound when the account is gone.
+	// (groups, administrator); NotFound when the account is gone,
+	// Unauthenticated when it is disabled: its links then serve nothing.
+	// auth.Service.ActivePrincipal is one.
 	Owner func(ctx context.Context, userID string) (storage.Principal, error)
 	// Passwords hashes and checks link passwords.
 	Passwords Passwords

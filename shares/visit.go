@@ -155,7 +155,7 @@ func (vis *Visit) reach(ctx context.Context) error {
 	const op = "open link"
 	s, l := vis.s, vis.Link
 	owner, err := s.opts.Owner(ctx, l.OwnerID)
-	if storage.Is(storage.NotFound, err) {
+	if storage.Is(storage.NotFound, err) || storage.Is(storage.Unauthenticated, err) {
 		return storage.E(op, storage.Unavailable, "", ErrRevoked)
 	}
 	if err != nil {
