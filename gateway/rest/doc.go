@@ -24,7 +24,8 @@
 //     in the envelope {offset_start, nb_objects, nb_objets, nb_total_objects,
 //     objects}.
 //   - Modes: full=1 adds the full-mode fields; light=1 drops creation,
-//     modification, owner and owner_id.
+//     owner and owner_id (and a folder's modification; a file keeps it, as
+//     the seed's File table says).
 //   - Dates: ISO 8601 with offset ("2015-08-01T02:00:00+02:00").
 //   - Messages: French by default, English when Accept-Language prefers it
 //     or the user's language is "en".

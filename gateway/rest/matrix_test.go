@@ -110,10 +110,7 @@ func wantUnseen(t *testing.T, what string, r, g response) {
 // "entry/request", with what is wrong: reported, not written into the
 // table. The test logs them instead of failing, and fails once one is
 // fixed, so that its entry goes.
-var reportedBugs = map[string]string{
-	"browse|write/upload": "the file is stored, but answerUpload describes it with fileObject, whose Locks " +
-		"fails NotFound on a file the caller cannot read: 404 instead of 201",
-}
+var reportedBugs = map[string]string{}
 
 // TestRightsMatrixREST runs each row twice: with bob's own entry on /mx,
 // and with that entry given to a group bob is in instead.

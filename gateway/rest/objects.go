@@ -123,8 +123,8 @@ func (c *call) ownerFields(info storage.Info, m mode) (creation, modification, o
 	return ptr(date(info.Created)), ptr(date(info.ModTime)), ptr(fullName(c.user(info.Owner))), ptr(info.Owner)
 }
 
-// folderObject describes a folder; full mode costs a usage read and a walk
-// of the tree below it (the counts are of what the caller sees).
+// folderObject describes a folder; full mode costs a walk of the tree below
+// it (the counts and the size are of what the caller sees).
 func (c *call) folderObject(info storage.Info, m mode) (Folder, error) {
 	r := info.Rights
 	f := Folder{
@@ -140,15 +140,11 @@ func (c *call) folderObject(info storage.Info, m mode) (Folder, error) {
 	f.CanDlink, f.CanUlink, f.CanAdminRights, f.CanAdminAlerts = ptr(share), ptr(share), ptr(share), ptr(share)
 	f.Shared = ptr(false)
 	f.Quota, f.PurgeFrequency = ptr(info.Quota), ptr(info.PurgeDays)
-	u, err := c.ns.Usage(c.ctx, info.Path)
-	if err != nil {
-		return Folder{}, err
-	}
-	f.Size = ptr(u.Bytes)
 	var d counts
 	if err := c.count(info.Path, &d, true); err != nil {
 		return Folder{}, err
 	}
+	f.Size = ptr(d.bytes)
 	f.NbDFolders, f.NbDFiles, f.NbFolders, f.NbFiles = ptr(d.dFolders), ptr(d.dFiles), ptr(d.folders), ptr(d.files)
 	ids, err := c.ancestorIDs(info.Path)
 	if err != nil {
@@ -158,8 +154,13 @@ func (c *call) folderObject(info storage.Info, m mode) (Folder, error) {
 	return f, nil
 }
 
-// counts are a folder's children (direct) and descendants (all).
-type counts struct{ dFolders, dFiles, folders, files int }
+// counts are a folder's children (direct) and descendants (all), and the
+// bytes of the current versions of the files among them: what the caller
+// sees, never what is hidden from them.
+type counts struct {
+	dFolders, dFiles, folders, files int
+	bytes                            int64
+}
 
 // count walks the folder at dir, every page.
 func (c *call) count(dir string, d *counts, direct bool) error {
@@ -180,6 +181,7 @@ func (c *call) count(dir string, d *counts, direct bool) error {
 				}
 			} else {
 				d.files++
+				d.bytes += it.Size
 				if direct {
 					d.dFiles++
 				}
@@ -229,6 +231,11 @@ func (c *call) fileObject(info storage.Info, m mode, locks []storage.Lock) (File
 	}
 	if !m.light {
 		f.Creation, f.Owner, f.OwnerID = ptr(date(info.Created)), ptr(fullName(c.user(info.Owner))), ptr(info.Owner)
+	}
+	if locks == nil && !r.Has(storage.Read) {
+		// Who writes without reading (a deposit) cannot see the file, nor
+		// its locks: describe it without.
+		locks = []storage.Lock{}
 	}
 	if locks == nil {
 		var err error
