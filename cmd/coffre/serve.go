@@ -20,6 +20,7 @@ import (
 	"coffre/gateway/webdav"
 	"coffre/metrics"
 	"coffre/settings"
+	"coffre/shares"
 	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
@@ -166,12 +167,17 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	links, err := shares.New(st.meta, shares.Options{Service: eng, Owner: users.ActivePrincipal, Passwords: users, Audit: auditLog})
+	if err != nil {
+		return err
+	}
 	api, err := rest.New(rest.Options{
 		Service:     eng,
 		Auth:        users,
 		Audit:       auditLog,
 		Settings:    settings.New(st.meta, settings.Options{Audit: auditLog}),
 		Annotations: notes,
+		Shares:      links,
 		Uploaded:    func() { m.Upload("rest") },
 		Logger:      log.With("component", "rest"),
 		Features: rest.Features{

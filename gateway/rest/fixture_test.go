@@ -25,6 +25,7 @@ import (
 	"coffre/gateway/webdav"
 	"coffre/internal/teststack"
 	"coffre/settings"
+	"coffre/shares"
 	"coffre/storage"
 	"coffre/storage/engine"
 )
@@ -61,8 +62,12 @@ func newServerWith(t testing.TB, eopts engine.Options, configure func(*rest.Opti
 	if err != nil {
 		t.Fatal(err)
 	}
+	links, err := shares.New(st.Meta, shares.Options{Service: st.Engine, Owner: st.Auth.ActivePrincipal, Passwords: st.Auth, Audit: st.Audit})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := rest.Options{Service: st.Engine, Auth: st.Auth, Audit: st.Audit,
-		Settings: settings.New(st.Meta, settings.Options{Audit: st.Audit}), Annotations: notes}
+		Settings: settings.New(st.Meta, settings.Options{Audit: st.Audit}), Annotations: notes, Shares: links}
 	configure(&opts)
 	h, err := rest.New(opts)
 	if err != nil {

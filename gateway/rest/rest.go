@@ -9,6 +9,7 @@ import (
 	"coffre/annotation"
 	"coffre/auth"
 	"coffre/settings"
+	"coffre/shares"
 	"coffre/storage"
 	"coffre/storage/audit"
 )
@@ -39,6 +40,9 @@ type Options struct {
 	// /api/publicconfig announces; nil serves settings.Defaults() and
 	// refuses changes.
 	Settings *settings.Store
+	// Shares keeps the share and deposit links of /api/share, /api/sharelink
+	// and /api/ulink; nil turns those routes off (501).
+	Shares *shares.Store
 	// Annotations stores the notes of /api/annotation(s); nil turns those
 	// endpoints off (501).
 	Annotations *annotation.Store
