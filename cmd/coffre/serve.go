@@ -224,6 +224,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		{"engine maintenance", eng.Run},
 		{"audit retention", auditLog.Run},
 		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
+		{"link token expiry", every(ns.MaintenanceInterval, log, "expired link tokens purged", func(context.Context) (int, error) { return links.PurgeTokens() })},
 	}
 	return runAll(ctx, log, servers, loops, cfg.DataDir)
 }
