@@ -1,13 +1,13 @@
 package rest
 
 import (
-	"io"
 	"mime"
 	"net/http"
 	"path"
 	"strconv"
 	"strings"
 
+	"coffre/gateway"
 	"coffre/storage"
 )
 
@@ -54,7 +54,7 @@ func (c *call) serveFile(info storage.Info) error {
 	h.Set("ETag", info.ETag())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(c.w, c.r, "", info.ModTime, io.NewSectionReader(obj, 0, info.Size))
+	http.ServeContent(c.w, c.r, "", info.ModTime, gateway.Content(obj, info.Size))
 	return nil
 }
 

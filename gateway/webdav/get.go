@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 
+	"coffre/gateway"
 	"coffre/storage"
 )
 
@@ -31,7 +32,7 @@ func (q *request) get() error {
 		}
 		defer obj.Close()
 		info = obj.Info()
-		content = io.NewSectionReader(obj, 0, info.Size)
+		content = gateway.Content(obj, info.Size)
 	}
 	h := q.w.Header()
 	h.Set("ETag", info.ETag())
