@@ -1,14 +1,17 @@
 // Package settings keeps the platform settings that administrators change at
 // run time (GET and PUT /api/config): the default language of the interface,
-// whether guest accounts are allowed, the platform's name. Settings fixed at
-// start (listeners, drives, features) stay in the configuration file.
+// whether guest accounts are allowed, the platform's name; and the platform
+// configuration of /api/v1/platform-config (platform.go): its mode (dev or
+// prod), public address and support address. Settings fixed at start
+// (listeners, drives, features) stay in the configuration file.
 //
 // # Storage
 //
-// One record in the metadata store, under the x/ prefix, which this package
+// Two records in the metadata store, under the x/ prefix, which this package
 // alone reads and writes (see storage/meta/doc.go):
 //
 //	x/config    the settings (JSON); absent fields take their defaults
+//	x/platform  the platform configuration (JSON); likewise
 //
 // A change is one batch, with its audit entry when the store has an audit
 // log.
@@ -76,7 +79,7 @@ type Options struct {
 type Store struct {
 	m   *meta.Store
 	log *audit.Log
-	mu  sync.Mutex // serialises Update's read-modify-write
+	mu  sync.Mutex // serialises the read-modify-writes of Update and UpdatePlatform
 }
 
 var key = []byte("x/config")

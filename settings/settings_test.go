@@ -67,3 +67,58 @@ func TestSettingsUpdate(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestSettingsPlatform(t *testing.T) {
+	m, err := meta.Open(t.TempDir(), meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	log, err := audit.New(m, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := settings.New(m, settings.Options{Audit: log})
+	if got, err := s.Platform(ctx); err != nil || got != settings.DefaultPlatform() || got.Mode != "prod" {
+		t.Fatalf("fresh platform = %+v, %v", got, err)
+	}
+	got, err := s.UpdatePlatform(ctx, settings.PlatformChange{Mode: ptr("dev"), PublicURL: ptr("https://files.example.com/"),
+		SupportEmail: ptr("help@example.com")}, &audit.Entry{UserID: "u-1", Type: "platform_config_change", OK: true})
+	want := settings.Platform{Mode: "dev", PublicURL: "https://files.example.com", SupportEmail: "help@example.com"}
+	if err != nil || got != want {
+		t.Fatalf("update = %+v, %v", got, err)
+	}
+	if got, err := s.Platform(ctx); err != nil || got != want {
+		t.Fatalf("read back = %+v, %v", got, err)
+	}
+	page, _ := log.Query(ctx, audit.Query{Types: []string{"platform_config_change"}})
+	if len(page.Entries) != 1 || page.Entries[0].Detail != "mode prod -> dev, public_url, support_email" {
+		t.Fatalf("audit = %+v", page.Entries)
+	}
+	// The runtime settings are another record.
+	if st, err := s.Get(ctx); err != nil || st != settings.Defaults() {
+		t.Fatalf("settings = %+v, %v", st, err)
+	}
+	for _, ch := range []struct {
+		change settings.PlatformChange
+		field  string
+	}{
+		{settings.PlatformChange{Mode: ptr("staging")}, "mode"},
+		{settings.PlatformChange{PublicURL: ptr("ftp://files.example.com")}, "public_url"},
+		{settings.PlatformChange{PublicURL: ptr("files.example.com")}, "public_url"},
+		{settings.PlatformChange{PublicURL: ptr("https://files.example.com/?a=1")}, "public_url"},
+		{settings.PlatformChange{PublicURL: ptr("https://u:p@files.example.com")}, "public_url"},
+		{settings.PlatformChange{SupportEmail: ptr("Help <help@example.com>")}, "support_email"},
+		{settings.PlatformChange{SupportEmail: ptr("not an address")}, "support_email"},
+	} {
+		_, err := s.UpdatePlatform(ctx, ch.change, nil)
+		var fe *settings.FieldError
+		if !storage.Is(storage.Invalid, err) || !errors.As(err, &fe) || fe.Field != ch.field {
+			t.Errorf("change %+v: %v", ch.change, err)
+		}
+	}
+	// "" clears.
+	if got, err := s.UpdatePlatform(ctx, settings.PlatformChange{PublicURL: ptr(""), SupportEmail: ptr("")}, nil); err != nil || got != (settings.Platform{Mode: "dev"}) {
+		t.Fatalf("clear = %+v, %v", got, err)
+	}
+}

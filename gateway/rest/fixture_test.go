@@ -19,6 +19,7 @@ import (
 
 	"coffre/annotation"
 	"coffre/auth"
+	"coffre/billing"
 	"coffre/gateway"
 	"coffre/gateway/rest"
 	"coffre/gateway/s3"
@@ -66,8 +67,12 @@ func newServerWith(t testing.TB, eopts engine.Options, configure func(*rest.Opti
 	if err != nil {
 		t.Fatal(err)
 	}
+	bill, err := billing.New(st.Meta, billing.DeriveKey(bytes.Repeat([]byte{9}, 32)), billing.Options{Audit: st.Audit})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := rest.Options{Service: st.Engine, Auth: st.Auth, Audit: st.Audit,
-		Settings: settings.New(st.Meta, settings.Options{Audit: st.Audit}), Annotations: notes, Shares: links}
+		Settings: settings.New(st.Meta, settings.Options{Audit: st.Audit}), Annotations: notes, Shares: links, Billing: bill}
 	configure(&opts)
 	h, err := rest.New(opts)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"coffre/annotation"
 	"coffre/auth"
+	"coffre/billing"
 	"coffre/settings"
 	"coffre/shares"
 	"coffre/storage"
@@ -46,6 +47,13 @@ type Options struct {
 	// Annotations stores the notes of /api/annotation(s); nil turns those
 	// endpoints off (501).
 	Annotations *annotation.Store
+	// DriveStats, when set, reports each drive's usage and state for
+	// /api/v1/admin/storage/stats (main reads the blob store's drives, which
+	// this package does not see); nil lists no drives.
+	DriveStats func() []DriveStat
+	// Billing stores the Stripe settings of /api/v1/stripe-config; nil
+	// turns those endpoints off (501).
+	Billing *billing.Store
 	// Logger receives errors worth an operator's attention (5xx). Nil
 	// discards them.
 	Logger *slog.Logger
@@ -59,6 +67,13 @@ type Options struct {
 	MaxJSON int64
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// DriveStat is one drive's figures for /api/v1/admin/storage/stats.
+type DriveStat struct {
+	Name       string
+	Used, Free int64 // bytes; ignored when Err is set
+	Err        error // why the drive could not be read; nil when it is up
 }
 
 // Handler serves the REST API. It is safe for concurrent use.

@@ -48,5 +48,7 @@
 //	a/      auth            a/...                                users, credentials, keys (see package auth)
 //	m/      annotation      m/i/<id>, m/t/<target><id>, m/s/last annotations (JSON), indexed by file or folder
 //	x/      settings        x/config                             the runtime platform settings (JSON)
+//	                        x/platform                           the platform configuration of /api/v1/platform-config (JSON)
+//	y/      billing         y/stripe                             the billing (Stripe) settings (JSON), secrets sealed (see package billing)
 //	z/      storage/meta    z/probe                              rewritten by Check (readiness probe)
 package meta
