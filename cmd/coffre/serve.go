@@ -14,6 +14,7 @@ import (
 	"coffre/admin"
 	"coffre/annotation"
 	"coffre/auth"
+	"coffre/billing"
 	"coffre/gateway"
 	"coffre/gateway/rest"
 	"coffre/gateway/s3"
@@ -171,6 +172,10 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	bill, err := billing.New(st.meta, billing.DeriveKey(key), billing.Options{Audit: auditLog})
+	if err != nil {
+		return err
+	}
 	api, err := rest.New(rest.Options{
 		Service:     eng,
 		Auth:        users,
@@ -178,6 +183,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Settings:    settings.New(st.meta, settings.Options{Audit: auditLog}),
 		Annotations: notes,
 		Shares:      links,
+		Billing:     bill,
+		DriveStats:  st.driveStats,
 		Uploaded:    func() { m.Upload("rest") },
 		Logger:      log.With("component", "rest"),
 		Features: rest.Features{

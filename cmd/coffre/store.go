@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"coffre/gateway/rest"
 	"coffre/metrics"
 	"coffre/storage/blob"
 	"coffre/storage/meta"
@@ -85,6 +86,16 @@ func (s *store) driveReadings() []metrics.Drive {
 	for i, d := range s.drives {
 		used, free, err := d.Usage()
 		out[i] = metrics.Drive{Name: d.Name(), Used: used, Free: free, Err: err}
+	}
+	return out
+}
+
+// driveStats are the drives' usage for the admin API's storage statistics.
+func (s *store) driveStats() []rest.DriveStat {
+	ds := s.driveReadings()
+	out := make([]rest.DriveStat, len(ds))
+	for i, d := range ds {
+		out[i] = rest.DriveStat{Name: d.Name, Used: d.Used, Free: d.Free, Err: d.Err}
 	}
 	return out
 }
