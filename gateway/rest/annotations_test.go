@@ -166,3 +166,21 @@ func TestAnnotationOff(t *testing.T) {
 	s.Do(t, s.Admin.Token, "GET", "/api/annotations/all", nil).Want(t, http.StatusNotImplemented)
 	s.Do(t, s.Admin.Token, "GET", "/api/annotation/1", nil).Want(t, http.StatusNotImplemented)
 }
+
+// Full-mode files and folders count their notes.
+func TestAnnotationCounts(t *testing.T) {
+	s := newServer(t)
+	docs := s.Mkdir(t, "/docs")
+	file := s.Put(t, "/docs/f.txt", []byte("x"))
+	s.note(t, s.Admin, map[string]any{"target_id": file.ID, "target_type": "file", "text": "un"})
+	s.note(t, s.Admin, map[string]any{"target_id": file.ID, "target_type": "file", "text": "deux"})
+	s.note(t, s.Admin, map[string]any{"target_id": docs.ID, "target_type": "folder", "text": "trois"})
+	f := s.Do(t, s.Admin.Token, "GET", fmt.Sprintf("/api/file/%d?full=1", file.ID), nil).Want(t, http.StatusOK).Map(t)
+	d := s.Do(t, s.Admin.Token, "GET", fmt.Sprintf("/api/folder/%d?full=1", docs.ID), nil).Want(t, http.StatusOK).Map(t)
+	if f["nb_annotations"] != float64(2) || d["nb_annotations"] != float64(1) {
+		t.Fatalf("nb_annotations: file %v, folder %v", f["nb_annotations"], d["nb_annotations"])
+	}
+	if plain := s.Do(t, s.Admin.Token, "GET", fmt.Sprintf("/api/file/%d", file.ID), nil).Map(t); plain["nb_annotations"] != nil {
+		t.Fatalf("nb_annotations outside full mode: %v", plain["nb_annotations"])
+	}
+}

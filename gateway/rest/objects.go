@@ -138,6 +138,10 @@ func (c *call) folderObject(info storage.Info, m mode) (Folder, error) {
 	}
 	share := r.Has(storage.Share)
 	f.CanDlink, f.CanUlink, f.CanAdminRights, f.CanAdminAlerts = ptr(share), ptr(share), ptr(share), ptr(share)
+	var err error
+	if f.NbAnnotations, err = c.annotationCount(info.ID); err != nil {
+		return Folder{}, err
+	}
 	f.Shared = ptr(false)
 	f.Quota, f.PurgeFrequency = ptr(info.Quota), ptr(info.PurgeDays)
 	var d counts
@@ -248,6 +252,10 @@ func (c *call) fileObject(info storage.Info, m mode, locks []storage.Lock) (File
 		if info.Versions > 1 {
 			f.NbVersions = info.Versions
 		}
+		var err error
+		if f.NbAnnotations, err = c.annotationCount(info.ID); err != nil {
+			return File{}, err
+		}
 		ids, err := c.ancestorIDs(info.Path)
 		if err != nil {
 			return File{}, err
@@ -280,4 +288,12 @@ func (c *call) lockObject(info storage.Info, locks []storage.Lock) *Lock {
 		}
 	}
 	return l
+}
+
+// annotationCount is the number of notes on a node (0 without a store).
+func (c *call) annotationCount(id storage.NodeID) (int, error) {
+	if c.h.opts.Annotations == nil {
+		return 0, nil
+	}
+	return c.h.opts.Annotations.Count(c.ctx, id)
 }
