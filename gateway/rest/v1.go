@@ -42,6 +42,7 @@ func (h *Handler) v1Routes() {
 	h.v1AdminRoutes()    // v1_admin.go: /api/v1/admin/storage/stats, audit-logs, config
 	h.v1PlatformRoutes() // v1_platform.go: /api/v1/platform-config
 	h.v1BillingRoutes()  // v1_billing.go: /api/v1/stripe-config
+	h.v1ShareLinkRoutes()
 	h.mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		h.newCall(w, r).v1Error(fail(http.StatusNotFound, msgNoRoute))
 	})
