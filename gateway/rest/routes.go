@@ -15,6 +15,7 @@ func (h *Handler) routes() {
 	h.logRoutes()        // logs.go: logs, activity
 	h.configRoutes()     // config.go: publicconfig, config, fzen
 	h.annotationRoutes() // annotations.go
+	h.linkRoutes()       // links_common.go: share, sharelink and ulink links
 	h.public("/api/", func(c *call) error { return fail(http.StatusNotFound, msgNoRoute) })
 }
 
