@@ -15,7 +15,8 @@ func (h *Handler) routes() {
 	h.logRoutes()        // logs.go: logs, activity
 	h.configRoutes()     // config.go: publicconfig, config, fzen
 	h.annotationRoutes() // annotations.go
-	h.v1Routes()         // v1.go: the ConformVault-style /api/v1/ (clients, admin, platform and billing settings)
+	h.linkRoutes()       // links_common.go: share, sharelink and ulink links
+	h.v1Routes()         // v1.go: the ConformVault-style /api/v1/ (clients, share links, admin, platform and billing settings)
 	h.public("/api/", func(c *call) error { return fail(http.StatusNotFound, msgNoRoute) })
 }
 
