@@ -466,3 +466,27 @@ func TestParseUserAgent(t *testing.T) {
 		}
 	}
 }
+
+// Changing a pinned link keeps the versions pinned before.
+func TestUpdateKeepsPins(t *testing.T) {
+	f := newFixture(t)
+	a, b := f.id(t, "/team/docs/a.txt"), f.id(t, "/team/docs/b.txt")
+	l, key := f.create(t, shares.NewLink{Kind: shares.DownloadLink, Targets: []storage.NodeID{a}})
+	f.put(t, "/team/docs/a.txt", "alpha 2")
+	targets := []storage.NodeID{a, b}
+	if _, err := f.links.Update(ctx, f.admin.Principal, l.ID, shares.Change{Targets: &targets}); err != nil {
+		t.Fatal(err)
+	}
+	vis, err := f.links.Open(ctx, key, visitor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := vis.Take(ctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := d.Open(ctx, a)
+	if err != nil || read(t, obj) != "alpha" {
+		t.Fatalf("adding a target moved the pinned file to its new version: %v", err)
+	}
+}

@@ -203,7 +203,7 @@ func (s *Store) Create(ctx context.Context, by storage.Principal, in NewLink) (L
 	if err := s.check(op, l); err != nil {
 		return Link{}, "", err
 	}
-	if l.Targets, l.Pinned, err = s.targets(ctx, op, by, l, in.Targets); err != nil {
+	if l.Targets, l.Pinned, err = s.targets(ctx, op, by, l, in.Targets, nil); err != nil {
 		return Link{}, "", err
 	}
 	r := &record{Link: l}
@@ -260,8 +260,9 @@ func (s *Store) check(op string, l Link) error {
 }
 
 // targets checks that by may share each target and returns them, with the
-// versions to pin when the link does not follow new versions.
-func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l Link, ids []storage.NodeID) ([]storage.NodeID, map[storage.NodeID]uint64, error) {
+// versions to pin when the link does not follow new versions: the version
+// pinned before (kept, from pinned) or the current one.
+func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l Link, ids []storage.NodeID, pinned map[storage.NodeID]uint64) ([]storage.NodeID, map[storage.NodeID]uint64, error) {
 	switch {
 	case len(ids) == 0:
 		return nil, nil, invalid(op, "targets", "a link shares at least one file or folder")
@@ -272,7 +273,7 @@ func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l 
 	}
 	ns := s.opts.Service.As(by)
 	var out []storage.NodeID
-	pinned := map[storage.NodeID]uint64{}
+	pins := map[storage.NodeID]uint64{}
 	seen := map[storage.NodeID]bool{}
 	for _, id := range ids {
 		if seen[id] {
@@ -293,14 +294,17 @@ func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l 
 			return nil, nil, storage.Errorf(op, storage.Permission, info.Path, "allowing uploads needs the write right here")
 		}
 		if !info.Dir && !l.AutoUpdate {
-			pinned[id] = info.VersionID
+			pins[id] = info.VersionID
+			if v, ok := pinned[id]; ok {
+				pins[id] = v
+			}
 		}
 		out = append(out, id)
 	}
-	if len(pinned) == 0 {
-		pinned = nil
+	if len(pins) == 0 {
+		pins = nil
 	}
-	return out, pinned, nil
+	return out, pins, nil
 }
 
 // parsePrefixes reads addresses and CIDR prefixes.
@@ -454,7 +458,7 @@ func (s *Store) Update(ctx context.Context, by storage.Principal, id uint64, ch 
 		if ch.Targets != nil {
 			targets = *ch.Targets
 		}
-		if l.Targets, l.Pinned, err = s.targets(ctx, op, by, l, targets); err != nil {
+		if l.Targets, l.Pinned, err = s.targets(ctx, op, by, l, targets, r.Pinned); err != nil {
 			return Link{}, err
 		}
 	}
