@@ -18,6 +18,7 @@ import (
 	"coffre/gateway"
 	"coffre/gateway/rest"
 	"coffre/gateway/s3"
+	"coffre/gateway/web"
 	"coffre/gateway/webdav"
 	"coffre/metrics"
 	"coffre/settings"
@@ -198,6 +199,16 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		return err
 	}
 	mux.Handle("/api/", api)
+	pages, err := web.New(web.Options{
+		Links:        links,
+		Logger:       log.With("component", "web"),
+		DataShards:   cfg.Storage.DataShards,
+		ParityShards: cfg.Storage.ParityShards,
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/s/", gateway.Route("/s", pages))
 
 	serverOpts := func(name string) gateway.Options {
 		return gateway.Options{
