@@ -115,15 +115,7 @@ func (r *report) engineTable() string {
 	big, small := size(c.bigSize), size(c.smallSize)
 	putRatio := func(s stats) float64 { return s.mibPerSec() * overhead / base.writeMiBs }
 	getRatio := func(s stats) float64 { return s.mibPerSec() / base.readMiBs }
-	met := func(ok bool) string {
-		switch {
-		case c.quick:
-			return "(quick)"
-		case ok:
-			return "yes"
-		}
-		return "NO"
-	}
+	met := c.verdict
 	ratio := func(v float64, of string) string { return fmt.Sprintf("%3.0f%% of %s", 100*v, of) }
 
 	row("PUT "+big+" x 1 stream", mibs(e.put1), count(e.put1), busy(e.put1), ratio(putRatio(e.put1), "raw write/"+trim(overhead)), "", "")
@@ -200,16 +192,7 @@ func (r *report) s3Table() string {
 		"and a plain HTTP server on loopback, all measured in this run\n", c.drives, c.dataShards, c.parityShards)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(w, strings.Join(cells, "\t")+"\t") }
-	met := func(ok bool) string {
-		switch {
-		case c.quick:
-			return "(quick)"
-		case ok:
-			return "yes"
-		}
-		return "NO"
-	}
-	pct := func(a, b float64) string { return fmt.Sprintf("%3.0f%%", 100*a/b) }
+	met := c.verdict
 	row("measurement", "S3", "objects", "CPUs busy", "CPU/object", "engine", "CPU/object", "S3/engine", "HTTP ceiling", "CPU/object", "S3/ceiling", "target (issue 4)", "met")
 	for _, cl := range s.classes {
 		large := cl.largeTarget
@@ -229,8 +212,8 @@ func (r *report) s3Table() string {
 			s3, eng, plain stats
 			target         float64
 		}{
-			{"PUT", cl.s3Put, cl.engPut, cl.httpPut, cl.putTarget},
-			{"GET", cl.s3Get, cl.engGet, cl.httpGet, cl.getTarget},
+			{"PUT", cl.fePut, cl.engPut, cl.httpPut, cl.putTarget},
+			{"GET", cl.feGet, cl.engGet, cl.httpGet, cl.getTarget},
 		} {
 			target := fmt.Sprintf("> %.0f%s", m.target, unit)
 			if m.op == "PUT" && cl.spec.class == "small" {
@@ -253,7 +236,7 @@ func (r *report) s3Table() string {
 		for _, m := range []struct {
 			op      string
 			s3, eng stats
-		}{{"PUT", cl.s3Put, cl.engPut}, {"GET", cl.s3Get, cl.engGet}} {
+		}{{"PUT", cl.fePut, cl.engPut}, {"GET", cl.feGet, cl.engGet}} {
 			cost := m.eng.mibPerSec()/m.s3.mibPerSec() - 1
 			cpu := float64(m.s3.cpu)/float64(m.s3.ops)/(float64(m.eng.cpu)/float64(m.eng.ops)) - 1
 			row(fmt.Sprintf("S3 cost, %s %s", m.op, cl.name), fmt.Sprintf("%+.0f%% time", 100*cost), "", "", fmt.Sprintf("%+.0f%% CPU", 100*cpu), "", "", "", "", "", "",
@@ -272,4 +255,29 @@ func (r *report) s3Table() string {
 		"are. S3 cost = engine MiB/s / S3 MiB/s - 1. The listing is ListObjectsV2 in pages of " + fmt.Sprint(c.listPage) + "\n" +
 		"of a bucket of flat keys, the engine's List in key order with the same pages; both check the order.\n")
 	return b.String()
+}
+
+// verdict says whether a target is met; a quick run meets none.
+func (c config) verdict(ok bool) string {
+	switch {
+	case c.quick:
+		return "(quick)"
+	case ok:
+		return "yes"
+	}
+	return "NO"
+}
+
+// pct is a as a percentage of b.
+func pct(a, b float64) string { return fmt.Sprintf("%3.0f%%", 100*a/b) }
+
+// classBases are the payload bases of the classes' sizes, one per size.
+func classBases(specs []s3Spec, seed uint64) map[int64][]byte {
+	bases := map[int64][]byte{}
+	for i, spec := range specs {
+		if bases[spec.size] == nil {
+			bases[spec.size] = randomBase(spec.size, seed+uint64(i))
+		}
+	}
+	return bases
 }

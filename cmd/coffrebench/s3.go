@@ -31,11 +31,9 @@ import (
 // engine directly, S3 through aws-sdk-go-v2 on loopback, and a plain HTTP
 // server on loopback (the ceiling of any HTTP front end on this machine).
 type s3Class struct {
-	spec                 s3Spec
-	name                 string // "64 MiB x 4"
-	engPut, engGet       stats
-	s3Put, s3Get         stats
-	httpPut, httpGet     stats
+	spec s3Spec
+	name string // "64 MiB x 4"
+	trio
 	putTarget, getTarget float64 // issue 4, in MiB/s for the large class, else objects/s
 	largeTarget          bool    // the large class: also the S3 layer's cost over the engine
 }
@@ -143,15 +141,12 @@ func runS3(ctx context.Context, cfg config, s *s3Stack, r *s3Results) error {
 	if _, err := s.client(1).CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String(benchBucket)}); err != nil {
 		return fmt.Errorf("create bucket: %w", err)
 	}
-	bases := map[int64][]byte{}
-	for i, spec := range cfg.s3Classes {
+	bases := classBases(cfg.s3Classes, 20)
+	for _, spec := range cfg.s3Classes {
 		c := s3Class{spec: spec, largeTarget: spec.class == "large"}
 		t := s3Targets[spec.class]
 		c.putTarget, c.getTarget = t[0], t[1]
 		c.name = fmt.Sprintf("%s x %d", size(spec.size), spec.conc)
-		if bases[spec.size] == nil {
-			bases[spec.size] = randomBase(spec.size, 20+uint64(i))
-		}
 		r.classes = append(r.classes, c)
 	}
 	ceil, err := startCeiling(bases)
@@ -172,27 +167,16 @@ func runS3(ctx context.Context, cfg config, s *s3Stack, r *s3Results) error {
 		if _, err := s.ns.Mkdir(ctx, eng.dir); err != nil {
 			return err
 		}
-		var err error
-		if c.engPut, err = profiled(cfg, "put-"+eng.name, func() (stats, error) { return put(ctx, cfg, s.ns, eng) }); err != nil {
-			return fmt.Errorf("engine put %s: %w", c.name, err)
-		}
-		if c.engGet, err = profiled(cfg, "get-"+eng.name, func() (stats, error) { return get(ctx, cfg, s.ns, eng, c.engPut.ops) }); err != nil {
-			return fmt.Errorf("engine get %s: %w", c.name, err)
-		}
-
 		cl := s.client(spec.conc)
-		if c.s3Put, err = profiled(cfg, "put-"+over.name, func() (stats, error) { return s3Put(ctx, cfg, cl, over) }); err != nil {
-			return fmt.Errorf("S3 put %s: %w", c.name, err)
+		fe := frontEnd{name: "S3",
+			put: func(ctx context.Context, cfg config, p phase) (stats, error) { return s3Put(ctx, cfg, cl, p) },
+			get: func(ctx context.Context, cfg config, p phase, n int64) (stats, error) {
+				return s3Get(ctx, cfg, cl, p, n)
+			},
 		}
-		if c.s3Get, err = profiled(cfg, "get-"+over.name, func() (stats, error) { return s3Get(ctx, cfg, cl, over, c.s3Put.ops) }); err != nil {
-			return fmt.Errorf("S3 get %s: %w", c.name, err)
-		}
-
-		if c.httpPut, err = ceil.put(ctx, cfg, plain); err != nil {
-			return fmt.Errorf("HTTP put %s: %w", c.name, err)
-		}
-		if c.httpGet, err = ceil.get(ctx, cfg, plain, c.httpPut.ops); err != nil {
-			return fmt.Errorf("HTTP get %s: %w", c.name, err)
+		var err error
+		if c.trio, err = measureTrio(ctx, cfg, s.ns, fe, ceil, c.name, eng, over, plain); err != nil {
+			return err
 		}
 	}
 	return measureListing(ctx, cfg, s, &r.list)

@@ -24,12 +24,10 @@ import (
 // davClass is one file size at one concurrency through WebDAV, beside the
 // engine and the plain HTTP server, as for S3.
 type davClass struct {
-	spec             s3Spec
-	name             string
-	engPut, engGet   stats
-	davPut, davGet   stats
-	httpPut, httpGet stats
-	refPut, refGet   float64 // the reference WebDAV server, MiB/s; 0: none measured for this class
+	spec s3Spec
+	name string
+	trio
+	refPut, refGet float64 // the reference WebDAV server, MiB/s; 0: none measured for this class
 }
 
 // propfindResult is PROPFIND depth 1 of a folder of entries files, beside
@@ -117,14 +115,11 @@ func runDAV(ctx context.Context, cfg config, s *davStack, r *davResults) error {
 	if _, err := s.ns.Mkdir(ctx, "/"+davFolder); err != nil {
 		return err
 	}
-	bases := map[int64][]byte{}
-	for i, spec := range cfg.davClasses {
+	bases := classBases(cfg.davClasses, 50)
+	for _, spec := range cfg.davClasses {
 		c := davClass{spec: spec, name: fmt.Sprintf("%s x %d", size(spec.size), spec.conc)}
 		if spec.class == "single" {
 			c.refPut, c.refGet = 189, 823
-		}
-		if bases[spec.size] == nil {
-			bases[spec.size] = randomBase(spec.size, 50+uint64(i))
 		}
 		r.classes = append(r.classes, c)
 	}
@@ -147,23 +142,8 @@ func runDAV(ctx context.Context, cfg config, s *davStack, r *davResults) error {
 			}
 		}
 		var err error
-		if c.engPut, err = profiled(cfg, "put-"+eng.name, func() (stats, error) { return put(ctx, cfg, s.ns, eng) }); err != nil {
-			return fmt.Errorf("engine put %s: %w", c.name, err)
-		}
-		if c.engGet, err = profiled(cfg, "get-"+eng.name, func() (stats, error) { return get(ctx, cfg, s.ns, eng, c.engPut.ops) }); err != nil {
-			return fmt.Errorf("engine get %s: %w", c.name, err)
-		}
-		if c.davPut, err = profiled(cfg, "put-"+over.name, func() (stats, error) { return s.put(ctx, cfg, over) }); err != nil {
-			return fmt.Errorf("WebDAV put %s: %w", c.name, err)
-		}
-		if c.davGet, err = profiled(cfg, "get-"+over.name, func() (stats, error) { return s.get(ctx, cfg, over, c.davPut.ops) }); err != nil {
-			return fmt.Errorf("WebDAV get %s: %w", c.name, err)
-		}
-		if c.httpPut, err = ceil.put(ctx, cfg, plain); err != nil {
-			return fmt.Errorf("HTTP put %s: %w", c.name, err)
-		}
-		if c.httpGet, err = ceil.get(ctx, cfg, plain, c.httpPut.ops); err != nil {
-			return fmt.Errorf("HTTP get %s: %w", c.name, err)
+		if c.trio, err = measureTrio(ctx, cfg, s.ns, frontEnd{name: "WebDAV", put: s.put, get: s.get}, ceil, c.name, eng, over, plain); err != nil {
+			return err
 		}
 	}
 	return s.measurePropfind(ctx, cfg, &r.propfind)
@@ -308,16 +288,7 @@ func (r *report) davTable() string {
 		"HTTP server's, all measured in this run\n", c.drives, c.dataShards, c.parityShards)
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	row := func(cells ...string) { fmt.Fprintln(w, strings.Join(cells, "\t")+"\t") }
-	met := func(ok bool) string {
-		switch {
-		case c.quick:
-			return "(quick)"
-		case ok:
-			return "yes"
-		}
-		return "NO"
-	}
-	pct := func(a, b float64) string { return fmt.Sprintf("%3.0f%%", 100*a/b) }
+	met := c.verdict
 	mibs := func(st stats) string { return fmt.Sprintf("%.0f MiB/s", st.mibPerSec()) }
 	row("measurement", "WebDAV", "files", "CPUs busy", "CPU/file", "engine", "CPU/file", "WebDAV/engine", "HTTP ceiling", "CPU/file", "WebDAV/ceiling", "layer CPU", "target (issue 5)", "met")
 	for _, cl := range d.classes {
@@ -326,8 +297,8 @@ func (r *report) davTable() string {
 			dav, eng, plain stats
 			ref             float64
 		}{
-			{"PUT", cl.davPut, cl.engPut, cl.httpPut, cl.refPut},
-			{"GET", cl.davGet, cl.engGet, cl.httpGet, cl.refGet},
+			{"PUT", cl.fePut, cl.engPut, cl.httpPut, cl.refPut},
+			{"GET", cl.feGet, cl.engGet, cl.httpGet, cl.refGet},
 		} {
 			cost := m.eng.mibPerSec()/m.dav.mibPerSec() - 1
 			target := fmt.Sprintf("<= %.0f%% over the engine", 100*targetDavOverhead)
