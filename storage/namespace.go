@@ -350,6 +350,15 @@ type Namespace interface {
 
 	// Trash lists the caller's trash, or everyone's (administrators, all).
 	Trash(ctx context.Context, all bool) ([]TrashItem, error)
+	// TrashVersions lists the versions of a trashed file, newest first: the
+	// history S3 shows under a delete marker. NotFound for an item not in
+	// the caller's trash (any trash, for administrators); Conflict for a
+	// folder.
+	TrashVersions(ctx context.Context, id uint64) ([]Version, error)
+	// OpenTrashVersion opens one version of a trashed file (0: the one that
+	// was current). The caller needs Download in the folder it was deleted
+	// from, as if it were still there.
+	OpenTrashVersion(ctx context.Context, id uint64, version uint64) (Object, error)
 	// Restore puts a trashed item back in its folder, or in the folder at to
 	// when set. A name taken meanwhile gets a " (restored)" suffix.
 	Restore(ctx context.Context, id uint64, to string) (Info, error)

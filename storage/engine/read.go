@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"coffre/storage"
-	"coffre/storage/blob"
 	"coffre/storage/meta"
 )
 
@@ -113,20 +112,24 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 		}
 		v.describe(&info)
 	}
-	var obj storage.Object
-	if v.Parts != nil {
-		obj, err = n.e.openParts(ctx, v.Parts, info)
-	} else {
-		var r *blob.Reader
-		if r, err = n.e.blob.Open(ctx, v.hash()); err == nil {
-			obj = &object{Reader: r, info: info}
-		}
-	}
+	obj, err := n.e.openVersion(ctx, v, info)
 	if err != nil {
 		return nil, storage.E(op, storage.KindOf(err), path, err)
 	}
 	n.record(evDownload, true, f.id(), false, path, fmt.Sprint("version ", v.ID))
 	return obj, nil
+}
+
+// openVersion opens the content of version v, described by info.
+func (e *Engine) openVersion(ctx context.Context, v *version, info storage.Info) (storage.Object, error) {
+	if v.Parts != nil {
+		return e.openParts(ctx, v.Parts, info)
+	}
+	r, err := e.blob.Open(ctx, v.hash())
+	if err != nil {
+		return nil, err
+	}
+	return &object{Reader: r, info: info}, nil
 }
 
 func (n *namespace) Versions(ctx context.Context, path string) ([]storage.Version, error) {

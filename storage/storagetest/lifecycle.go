@@ -187,3 +187,35 @@ func testQuotas(t *testing.T, ns storage.Namespace) {
 	wantKind(t, "quota below -1", ns.SetQuota(ctx, "/r", -2), storage.Invalid)
 	wantKind(t, "quota on a file", ns.SetQuota(ctx, "/r/b", 10), storage.Invalid)
 }
+
+// testTrashVersions: a trashed file's history reads as it did in the tree.
+func testTrashVersions(t *testing.T, ns storage.Namespace) {
+	mkdir(t, ns, "/r")
+	v1 := put(t, ns, "/r/f", []byte("one"))
+	v2 := put(t, ns, "/r/f", []byte("second"))
+	if err := ns.Delete(ctx, "/r/f", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	it := trashItem(t, ns, "/r/f")
+	vs := must(ns.TrashVersions(ctx, it.ID))
+	if len(vs) != 2 || vs[0].ID != v2.VersionID || vs[1].ID != v1.VersionID || vs[1].Size != 3 {
+		t.Fatalf("TrashVersions = %+v", vs)
+	}
+	for version, want := range map[uint64]string{0: "second", v2.VersionID: "second", v1.VersionID: "one"} {
+		obj := must(ns.OpenTrashVersion(ctx, it.ID, version))
+		if got := string(readObject(t, obj)); got != want || obj.Info().Name != "f" {
+			t.Fatalf("OpenTrashVersion(%d) = %q (%+v), want %q", version, got, obj.Info(), want)
+		}
+		obj.Close()
+	}
+	_, err := ns.OpenTrashVersion(ctx, it.ID, v2.VersionID+1000)
+	wantKind(t, "an unknown version", err, storage.NotFound)
+	_, err = ns.TrashVersions(ctx, it.ID+1000)
+	wantKind(t, "an unknown item", err, storage.NotFound)
+	mkdir(t, ns, "/r/d")
+	if err := ns.Delete(ctx, "/r/d", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ns.TrashVersions(ctx, trashItem(t, ns, "/r/d").ID)
+	wantKind(t, "versions of a folder", err, storage.Conflict)
+}

@@ -201,6 +201,18 @@ var inheritanceCases = []struct {
 		expect(t, "stat deep file", statErr(env.User, "/team/sub/deep/f"), ok)
 		expect(t, "put deep", putErr(env.User, "/team/sub/deep/n"), P)
 	}},
+	{"TrashDoesNotGrantDownload", func(t *testing.T, env RightsEnv) {
+		grant(env, "/team", user(env), B|R|storage.Delete)
+		expect(t, "delete", env.User.Delete(ctx, "/team/x", storage.DeleteOptions{}), ok)
+		items := must(env.User.Trash(ctx, false))
+		if len(items) != 1 {
+			t.Fatalf("trash: %+v", items)
+		}
+		_, err := env.User.TrashVersions(ctx, items[0].ID)
+		expect(t, "its versions", err, ok)
+		_, err = env.User.OpenTrashVersion(ctx, items[0].ID, 0)
+		expect(t, "its content, without the download right", err, P)
+	}},
 	{"PermanentDeleteOfEmptyFoldersOnly", func(t *testing.T, env RightsEnv) {
 		grant(env, "/team", user(env), B|R|W|storage.Delete)
 		must(env.Admin.Mkdir(ctx, "/team/empty"))

@@ -47,6 +47,7 @@ func Run(t *testing.T, newNS Factory) {
 		{"ListKeys", testListKeys},
 		{"Uploads", testUploads},
 		{"StatID", testStatID},
+		{"TrashVersions", testTrashVersions},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
