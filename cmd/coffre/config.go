@@ -28,6 +28,7 @@ type Config struct {
 	Storage   StorageConfig   `toml:"storage"`
 	Namespace NamespaceConfig `toml:"namespace"`
 	Log       LogConfig       `toml:"log"`
+	Links     LinksConfig     `toml:"links"`
 }
 
 // NamespaceConfig sets the rules of the one namespace: trash, versions,
@@ -91,6 +92,13 @@ type LogConfig struct {
 	Format string `toml:"format"`
 }
 
+// LinksConfig sets the share and deposit links.
+type LinksConfig struct {
+	// GeoIPDB is a MaxMind City database (.mmdb) that locates the visitors
+	// of links in their statistics; "" for no geolocation.
+	GeoIPDB string `toml:"geoip_db"`
+}
+
 // Default returns the configuration used without a config file. Keep
 // config.example.toml equal to it (TestExampleConfigIsDefault).
 func Default() Config {
@@ -130,6 +138,9 @@ func Default() Config {
 			MaintenanceInterval: time.Hour,
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
+		Links: LinksConfig{
+			GeoIPDB: "",
+		},
 	}
 }
 
@@ -176,6 +187,9 @@ func (c *Config) resolve() error {
 		drives[i] = abs(d)
 	}
 	c.Storage.Drives = drives
+	if c.Links.GeoIPDB != "" { // abs would turn "" into "."
+		c.Links.GeoIPDB = abs(c.Links.GeoIPDB)
+	}
 	return nil
 }
 
