@@ -20,6 +20,7 @@ import (
 	"coffre/gateway/s3"
 	"coffre/gateway/web"
 	"coffre/gateway/webdav"
+	"coffre/geoip"
 	"coffre/metrics"
 	"coffre/settings"
 	"coffre/shares"
@@ -63,6 +64,18 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			log.Warn("release lock", "err", err)
 		}
 	}()
+
+	// A wrong GeoIP path fails the start before anything is created.
+	var geo func(ip string) (shares.Geo, bool)
+	if cfg.Links.GeoIPDB != "" {
+		db, err := geoip.Open(cfg.Links.GeoIPDB)
+		if err != nil {
+			return fmt.Errorf("links.geoip_db: %w", err)
+		}
+		defer db.Close() // after runAll has stopped the servers
+		geo = db.Lookup
+		log.Info("link statistics geolocated", "geoip_db", cfg.Links.GeoIPDB)
+	}
 
 	key, err := masterKey(cfg, true, log)
 	if err != nil {
@@ -169,7 +182,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	if err != nil {
 		return err
 	}
-	links, err := shares.New(st.meta, shares.Options{Service: eng, Owner: users.ActivePrincipal, Passwords: users, Audit: auditLog})
+	links, err := shares.New(st.meta, shares.Options{Service: eng, Owner: users.ActivePrincipal, Passwords: users, Audit: auditLog, Geo: geo})
 	if err != nil {
 		return err
 	}
