@@ -466,16 +466,24 @@ func TestAWSCLIVersions(t *testing.T) {
 	}
 	list.Versions, list.DeleteMarkers = nil, nil
 	decodeJSON(t, orEmptyJSON(aws.aws(s, "s3api", "list-object-versions", "--bucket", "ver")), &list)
-	if len(list.DeleteMarkers) == 0 && len(list.Versions) == 0 {
-		t.Skip("needs delete markers: a delete in a versioned bucket moves the file and its versions to the trash, so list-object-versions shows nothing of it")
-	}
 	if len(list.Versions) != 3 || len(list.DeleteMarkers) != 1 || !list.DeleteMarkers[0].IsLatest || list.DeleteMarkers[0].Key != "doc/v.txt" {
-		t.Errorf("list-object-versions after a delete: %+v", list)
+		t.Fatalf("list-object-versions after a delete: %+v", list)
 	}
 	for _, v := range list.Versions {
 		if v.IsLatest {
 			t.Errorf("after a delete, version %s is still the latest", v.VersionId)
 		}
+	}
+	// An old version of the deleted key still reads; deleting the marker
+	// brings the key back with its newest version.
+	aws.aws(s, "s3api", "get-object", "--bucket", "ver", "--key", "doc/v.txt", "--version-id", ids[1], out)
+	if got, want := fileSHA(t, out), fileSHA(t, filepath.Join(local, "v1")); got != want {
+		t.Errorf("get-object --version-id %s of a deleted key: SHA-256 %s, want %s", ids[1], got, want)
+	}
+	aws.aws(s, "s3api", "delete-object", "--bucket", "ver", "--key", "doc/v.txt", "--version-id", list.DeleteMarkers[0].VersionId)
+	aws.aws(s, "s3api", "get-object", "--bucket", "ver", "--key", "doc/v.txt", out)
+	if got, want := fileSHA(t, out), fileSHA(t, filepath.Join(local, "v2")); got != want {
+		t.Errorf("after deleting the delete marker: SHA-256 %s, want %s", got, want)
 	}
 }
 

@@ -49,6 +49,9 @@ func (h *Handler) deleteKey(q *request, bucket storage.Info, key, version string
 	if err != nil {
 		return deleted{}, err
 	}
+	if item, ok := parseMarkerID(version); ok && hasVersion && !dir {
+		return deleted{versionID: version, deleteMarker: true}, removeMarker(q, key, item)
+	}
 	var vid uint64
 	if hasVersion {
 		if vid, err = parseVersionID(version); err != nil {
@@ -65,6 +68,8 @@ func (h *Handler) deleteKey(q *request, bucket storage.Info, key, version string
 	}
 	info, err := q.ns.Stat(ctx, path)
 	switch {
+	case storage.Is(storage.NotFound, err) && vid != 0 && !dir:
+		return d, deleteTrashedVersion(q, key, vid)
 	case err != nil:
 		return gone(err)
 	case dir != info.Dir:
@@ -103,6 +108,9 @@ func (h *Handler) deleteKey(q *request, bucket storage.Info, key, version string
 		return gone(err)
 	}
 	pruneEmpty(q, path)
+	if d.deleteMarker {
+		d.versionID = newestMarker(q, key)
+	}
 	return d, nil
 }
 

@@ -169,6 +169,14 @@ func (h *Handler) readObject(q *request, body bool) error {
 	if err != nil {
 		return err
 	}
+	if v := q.query.Get("versionId"); strings.HasPrefix(v, markerPrefix) {
+		if _, ok := parseMarkerID(v); ok {
+			if _, err := bucketInfo(q); err != nil {
+				return err
+			}
+			return markerAnswer(q, v)
+		}
+	}
 	vid, hasVersion, err := versionQuery(q)
 	if err != nil {
 		return err
@@ -201,6 +209,21 @@ func (h *Handler) readObject(q *request, body bool) error {
 	}
 	if storage.Is(storage.Conflict, err) || err == nil && !dir && info.Dir {
 		return notFound // "a" is a folder: the key "a" does not exist, "a/" does
+	}
+	if storage.Is(storage.NotFound, err) && !dir && versioning(bucket) != "" {
+		// A deleted key: its history is in the trash, under a delete marker.
+		if vid == 0 {
+			markDeleted(q, q.key)
+		} else if it, v, ok, terr := trashedVersion(q, q.key, vid); terr != nil {
+			return terr
+		} else if ok {
+			err = nil
+			info = storage.Info{Name: it.Name, Path: it.Path, Owner: it.DeletedBy}
+			info.Size, info.VersionID, info.MD5, info.Author, info.Parts, info.Meta, info.ModTime = v.Size, v.ID, v.MD5, v.Author, v.Parts, v.Meta, v.ModTime
+			if body {
+				obj, err = q.ns.OpenTrashVersion(ctx, it.ID, vid)
+			}
+		}
 	}
 	if err != nil {
 		return missing(q, err, notFound)

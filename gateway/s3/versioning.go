@@ -5,6 +5,8 @@ import (
 	"errors"
 	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"coffre/storage"
 )
@@ -14,10 +16,9 @@ import (
 // status; the status, kept in the bucket root folder's metadata
 // (metaVersioning), decides what S3 shows: where versioning was never
 // enabled, an object has one version, "null" (the current one); once it
-// was (Enabled or Suspended), its versions with their IDs. Delete markers
-// are not modelled: a DeleteObject moves the file to the deleter's trash,
-// from which it is restored, so ListObjectVersions answers no DeleteMarker
-// and a deleted key's versions leave the listing with it.
+// was (Enabled or Suspended), its versions with their IDs. A DeleteObject
+// moves the file to the deleter's trash, which S3 shows as a delete marker
+// over the versions it holds (markers.go).
 
 type versioningConfiguration struct {
 	XMLName   xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ VersioningConfiguration"`
@@ -84,7 +85,16 @@ type listVersionsResult struct {
 	EncodingType        string `xml:",omitempty"`
 	IsTruncated         bool
 	Versions            []objectVersion `xml:"Version"`
+	DeleteMarkers       []deleteMarker  `xml:"DeleteMarker"`
 	CommonPrefixes      []commonPrefix
+}
+
+type deleteMarker struct {
+	Key          string
+	VersionID    string `xml:"VersionId"`
+	IsLatest     bool
+	LastModified string
+	Owner        owner
 }
 
 type objectVersion struct {
@@ -240,7 +250,74 @@ func (h *Handler) listObjectVersions(q *request) error {
 	if res.IsTruncated {
 		res.NextKeyMarker, res.NextVersionIDMarker = e.enc(l.lastKey), l.lastVID
 	}
+	if l.all {
+		upper := ""
+		if res.IsTruncated {
+			upper = l.lastKey
+		}
+		if err := l.addDeleted(prefix, delimiter, keyMarker, upper); err != nil {
+			return err
+		}
+	}
 	return writeXML(q, res)
+}
+
+// addDeleted answers the deleted keys of the page's key range (after,
+// upper] (upper "" for no bound): each delete marker, newest first, with
+// the versions under it; with a delimiter, a deleted key below a prefix
+// answers that prefix. They come on top of max-keys, in the page whose
+// range holds their key.
+func (l *versionLister) addDeleted(prefix, delimiter, after, upper string) error {
+	deleted, err := deletedKeys(l.q)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(deleted))
+	for k := range deleted {
+		if strings.HasPrefix(k, prefix) && k > after && (upper == "" || k <= upper) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	prefixes := map[string]bool{}
+	for _, cp := range l.res.CommonPrefixes {
+		prefixes[cp.Prefix] = true
+	}
+	ctx := l.q.r.Context()
+	for _, key := range keys {
+		if delimiter != "" {
+			if i := strings.Index(key[len(prefix):], delimiter); i >= 0 {
+				cp := l.enc.enc(key[:len(prefix)+i+len(delimiter)])
+				if !prefixes[cp] {
+					prefixes[cp] = true
+					l.res.CommonPrefixes = append(l.res.CommonPrefixes, commonPrefix{Prefix: cp})
+				}
+				continue
+			}
+		}
+		_, err := l.q.ns.Stat(ctx, "/"+l.q.bucket+"/"+key)
+		live := err == nil
+		for i, it := range deleted[key] {
+			l.res.DeleteMarkers = append(l.res.DeleteMarkers, deleteMarker{
+				Key: l.enc.enc(key), VersionID: markerID(it.ID), IsLatest: !live && i == 0,
+				LastModified: formatXMLTime(it.Deleted), Owner: owner{ID: it.DeletedBy},
+			})
+			vs, err := l.q.ns.TrashVersions(ctx, it.ID)
+			if storage.Is(storage.NotFound, err) {
+				continue // purged meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			for _, v := range vs {
+				l.res.Versions = append(l.res.Versions, objectVersion{
+					Key: l.enc.enc(key), VersionID: versionID(v.ID), LastModified: formatXMLTime(v.ModTime),
+					ETag: v.ETag(), Size: v.Size, Owner: owner{ID: it.DeletedBy, DisplayName: v.Author}, StorageClass: "STANDARD",
+				})
+			}
+		}
+	}
+	return nil
 }
 
 // setBucketMeta replaces one key of the bucket root folder's metadata

@@ -254,3 +254,72 @@ func TestListObjectVersionsNeverEnabled(t *testing.T) {
 		t.Fatalf("second page: %v %v", err, versionLines(out))
 	}
 }
+
+// TestDeleteMarkers: in a versioned bucket a delete leaves a delete marker
+// over the key's versions (the trash item); old versions still read;
+// deleting the marker restores the key.
+func TestDeleteMarkers(t *testing.T) {
+	s := newServer(t)
+	c := s.SDK(s.Admin)
+	if _, err := c.CreateBucket(ctx, &awss3.CreateBucketInput{Bucket: aws.String("ver")}); err != nil {
+		t.Fatal(err)
+	}
+	setVersioning(t, c, "ver", types.BucketVersioningStatusEnabled)
+	var ids []string
+	for _, body := range []string{"one", "two!"} {
+		out, err := c.PutObject(ctx, &awss3.PutObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt"), Body: strings.NewReader(body)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, aws.ToString(out.VersionId))
+	}
+	del, err := c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt")})
+	if err != nil || !aws.ToBool(del.DeleteMarker) || !strings.HasPrefix(aws.ToString(del.VersionId), "t") {
+		t.Fatalf("DeleteObject: %+v, %v", del, err)
+	}
+	marker := aws.ToString(del.VersionId)
+	if _, err := c.HeadObject(ctx, &awss3.HeadObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt")}); s3Code(err) != "404" {
+		t.Fatalf("HeadObject of a deleted key: %v", err)
+	}
+	out, err := c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: aws.String("ver")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.DeleteMarkers) != 1 || aws.ToString(out.DeleteMarkers[0].VersionId) != marker || !aws.ToBool(out.DeleteMarkers[0].IsLatest) ||
+		len(out.Versions) != 2 || aws.ToBool(out.Versions[0].IsLatest) || aws.ToString(out.Versions[1].VersionId) != ids[0] {
+		t.Fatalf("ListObjectVersions after a delete: markers %+v versions %+v", out.DeleteMarkers, out.Versions)
+	}
+	// With a delimiter, the deleted key's prefix is listed.
+	out, err = c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: aws.String("ver"), Delimiter: aws.String("/")})
+	if err != nil || len(out.CommonPrefixes) != 1 || aws.ToString(out.CommonPrefixes[0].Prefix) != "doc/" {
+		t.Fatalf("delimiter: %+v, %v", out.CommonPrefixes, err)
+	}
+	got, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt"), VersionId: aws.String(ids[0])})
+	if err != nil {
+		t.Fatalf("an old version of a deleted key: %v", err)
+	}
+	body, _ := io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(body) != "one" {
+		t.Fatalf("old version reads %q", body)
+	}
+	if _, err := c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt"), VersionId: aws.String(marker)}); s3Code(err) != "MethodNotAllowed" {
+		t.Fatalf("GetObject of a delete marker: %v", err)
+	}
+	if _, err := c.DeleteObject(ctx, &awss3.DeleteObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt"), VersionId: aws.String(marker)}); err != nil {
+		t.Fatalf("deleting the marker: %v", err)
+	}
+	got, err = c.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("ver"), Key: aws.String("doc/a.txt")})
+	if err != nil {
+		t.Fatalf("after deleting the marker: %v", err)
+	}
+	body, _ = io.ReadAll(got.Body)
+	got.Body.Close()
+	if string(body) != "two!" || aws.ToString(got.VersionId) != ids[1] {
+		t.Fatalf("restored key reads %q version %s", body, aws.ToString(got.VersionId))
+	}
+	out, _ = c.ListObjectVersions(ctx, &awss3.ListObjectVersionsInput{Bucket: aws.String("ver")})
+	if len(out.DeleteMarkers) != 0 || len(out.Versions) != 2 || !aws.ToBool(out.Versions[0].IsLatest) {
+		t.Fatalf("after the restore: markers %+v versions %+v", out.DeleteMarkers, out.Versions)
+	}
+}
