@@ -1,9 +1,6 @@
 package rest
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -12,7 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"coffre/shares"
@@ -566,23 +562,17 @@ func linkFileType(info storage.Info) string {
 // linkTokens are the download tokens of links: each stands, for tokenTTL,
 // for a link's key and the credentials its visitor had (the link is opened
 // again, and checked again, at each use). Like the file tokens (tokens.go)
-// they live in this process's memory, hashed, bounded by maxTokens.
-type linkTokens struct {
-	now   func() time.Time
-	mu    sync.Mutex
-	m     map[[sha256.Size]byte]linkGrant
-	sweep time.Time
-}
+// they live in a tokenTable.
+type linkTokens struct{ table *tokenTable[linkGrant] }
 
 // linkGrant is what a token stands for.
 type linkGrant struct {
-	key     string
-	cred    linkCred
-	expires time.Time
+	key  string
+	cred linkCred
 }
 
-func newLinkTokens(now func() time.Time) *linkTokens {
-	return &linkTokens{now: now, m: map[[sha256.Size]byte]linkGrant{}}
+func newLinkTokens(now func() time.Time) linkTokens {
+	return linkTokens{newTokenTable[linkGrant](now)}
 }
 
 // linkTokenBody is the body of the token routes: the key (when the path does
@@ -596,7 +586,7 @@ type linkTokenBody struct {
 // issue answers a token for the link of key, once the visit has everything
 // a download needs (password, consent), from the request's credentials or
 // the body's.
-func (t *linkTokens) issue(c *call, key string, in linkTokenBody) error {
+func (t linkTokens) issue(c *call, key string, in linkTokenBody) error {
 	cred := c.requestCred()
 	if in.Access != "" {
 		cred.Access = in.Access
@@ -616,52 +606,17 @@ func (t *linkTokens) issue(c *call, key string, in linkTokenBody) error {
 	if err := linkReady(vis); err != nil {
 		return err
 	}
-	raw := make([]byte, 32)
-	rand.Read(raw) // never fails (crypto/rand)
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	if !t.put(sha256.Sum256([]byte(token)), linkGrant{key: key, cred: cred}) {
-		return &apiError{status: http.StatusServiceUnavailable, msg: msgTooManyTk, retry: int(tokenSweep.Seconds())}
+	token, err := t.table.issue(linkGrant{key: key, cred: cred})
+	if err != nil {
+		return err
 	}
 	return c.json(http.StatusOK, map[string]string{"token": token})
 }
 
-// put keeps a grant for tokenTTL; false when too many are waiting.
-func (t *linkTokens) put(key [sha256.Size]byte, g linkGrant) bool {
-	now := t.now()
-	g.expires = now.Add(tokenTTL)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if now.After(t.sweep) {
-		for k, old := range t.m {
-			if !now.Before(old.expires) {
-				delete(t.m, k)
-			}
-		}
-		t.sweep = now.Add(tokenSweep)
-	}
-	if len(t.m) >= maxTokens {
-		return false
-	}
-	t.m[key] = g
-	return true
-}
-
-// get returns the grant of a live token.
-func (t *linkTokens) get(token string) (linkGrant, bool) {
-	if token == "" {
-		return linkGrant{}, false
-	}
-	key := sha256.Sum256([]byte(token))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	g, ok := t.m[key]
-	return g, ok && t.now().Before(g.expires)
-}
-
 // visitToken opens the link a token stands for; 404 for a token unknown,
 // expired, or (when key is not "") for another link.
-func (t *linkTokens) visitToken(c *call, token, key string) (*shares.Visit, error) {
-	g, ok := t.get(token)
+func (t linkTokens) visitToken(c *call, token, key string) (*shares.Visit, error) {
+	g, ok := t.table.get(token)
 	if !ok || key != "" && g.key != key {
 		return nil, fail(http.StatusNotFound, msgBadToken)
 	}

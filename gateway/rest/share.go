@@ -41,7 +41,7 @@ import (
 // version shared), disabled (PUT). A share counts each served file and each
 // ZIP as one download.
 
-func (h *Handler) shareRoutes(tokens *linkTokens) {
+func (h *Handler) shareRoutes(tokens linkTokens) {
 	h.linkAuth("GET /api/shares", shareList)
 	h.linkAuth("POST /api/share", shareCreate)
 	h.linkAuth("GET /api/share/{id}", shareGet)
@@ -425,7 +425,7 @@ func (c *call) activityObject(l shares.Link, node storage.NodeID) ShareActivityO
 }
 
 // shareToken is POST /api/token/share/download/{key} → {token}.
-func (t *linkTokens) shareToken(c *call) error {
+func (t linkTokens) shareToken(c *call) error {
 	var in linkTokenBody
 	if err := c.decode(&in); err != nil {
 		return err
@@ -434,7 +434,7 @@ func (t *linkTokens) shareToken(c *call) error {
 }
 
 // zipToken is POST /api/zip/token/share {key} → {token}.
-func (t *linkTokens) zipToken(c *call) error {
+func (t linkTokens) zipToken(c *call) error {
 	var in linkTokenBody
 	if err := c.decode(&in); err != nil {
 		return err
@@ -449,7 +449,7 @@ var fieldShareFile = text{"Indiquez le fichier du partage à télécharger (id).
 
 // shareDownload is GET /api/share/download/file?token=&id=: a file of the
 // share the token stands for.
-func (t *linkTokens) shareDownload(c *call) error {
+func (t linkTokens) shareDownload(c *call) error {
 	vis, err := t.visitToken(c, c.r.URL.Query().Get("token"), "")
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func (t *linkTokens) shareDownload(c *call) error {
 
 // shareZip is GET /api/zip/share/{key}: with a token for that key, or the
 // request's own credentials.
-func (t *linkTokens) shareZip(c *call) error {
+func (t linkTokens) shareZip(c *call) error {
 	key := c.r.PathValue("key")
 	vis, err := t.visitKeyOrToken(c, key)
 	if err != nil {
@@ -474,7 +474,7 @@ func (t *linkTokens) shareZip(c *call) error {
 
 // visitKeyOrToken opens the link of key with ?token= when the request has
 // one (it must stand for that key), else with the request's credentials.
-func (t *linkTokens) visitKeyOrToken(c *call, key string) (*shares.Visit, error) {
+func (t linkTokens) visitKeyOrToken(c *call, key string) (*shares.Visit, error) {
 	token := c.r.URL.Query().Get("token")
 	if token == "" {
 		return c.openLink(key, shares.DownloadLink, c.requestCred())

@@ -34,7 +34,7 @@ import (
 // autoupdate (default false: the link pins the version shared), only_preview,
 // force_dl, name, disabled (PUT).
 
-func (h *Handler) sharelinkRoutes(tokens *linkTokens) {
+func (h *Handler) sharelinkRoutes(tokens linkTokens) {
 	h.linkAuth("GET /api/sharelinks", sharelinkList)
 	h.linkAuth("POST /api/sharelink", sharelinkCreate)
 	h.linkAuth("GET /api/sharelink/{id}", sharelinkGet)
@@ -413,7 +413,7 @@ func sharelinkLookup(c *call) error {
 }
 
 // sharelinkToken is POST /api/token/sharelink/{key}/download → {token}.
-func (t *linkTokens) sharelinkToken(c *call) error {
+func (t linkTokens) sharelinkToken(c *call) error {
 	var in linkTokenBody
 	if err := c.decode(&in); err != nil {
 		return err
@@ -424,7 +424,7 @@ func (t *linkTokens) sharelinkToken(c *call) error {
 // sharelinkDownload is GET /api/sharelink/download/{key}: ?id= names a
 // file of the link; without it, a link of one file gives that file, any
 // other link a ZIP of everything it shares.
-func (t *linkTokens) sharelinkDownload(c *call) error {
+func (t linkTokens) sharelinkDownload(c *call) error {
 	vis, err := t.visitKeyOrToken(c, c.r.PathValue("key"))
 	if err != nil {
 		return err
