@@ -282,6 +282,80 @@ func (c *call) ownLinks(match func(shares.Link) bool) ([]shares.Link, int, int, 
 	return out, offset, limit, nil
 }
 
+// listLinks is GET /api/{family}s: the caller's links of the family
+// (match), paged, each as describe makes it.
+func listLinks[T any](match func(shares.Link) bool, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		links, offset, limit, err := c.ownLinks(match)
+		if err != nil {
+			return err
+		}
+		out := []T{}
+		for _, l := range links {
+			o, err := describe(c, l)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return c.json(http.StatusOK, paged(out, offset, limit))
+	}
+}
+
+// getLink is GET /api/{family}/{id}.
+func getLink[T any](match func(shares.Link) bool, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		l, err := c.ownLink("id", match)
+		if err != nil {
+			return err
+		}
+		return linkAnswer(c, l, describe)
+	}
+}
+
+// linkBody is the body of a family's POST and PUT: a change of a link.
+type linkBody interface {
+	change(c *call) (shares.Change, error)
+}
+
+// updateLink is PUT /api/{family}/{id}, with a body In; targets names the
+// family's field for the link's targets.
+func updateLink[In linkBody, T any](match func(shares.Link) bool, targets string, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		l, err := c.ownLink("id", match)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := c.decode(&in); err != nil {
+			return err
+		}
+		ch, err := in.change(c)
+		if err != nil {
+			return err
+		}
+		return changeLink(c, l, ch, targets, describe)
+	}
+}
+
+// changeLink applies ch to l and answers the link as describe makes it.
+func changeLink[T any](c *call, l shares.Link, ch shares.Change, targets string, describe func(*call, shares.Link) (T, error)) error {
+	l, err := c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch)
+	if err != nil {
+		return linkFieldError(err, targets)
+	}
+	return linkAnswer(c, l, describe)
+}
+
+// linkAnswer answers l as describe makes it.
+func linkAnswer[T any](c *call, l shares.Link, describe func(*call, shares.Link) (T, error)) error {
+	o, err := describe(c, l)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, o)
+}
+
 // deleteLink is DELETE /api/{family}/{id}.
 func deleteLink(match func(shares.Link) bool) handler {
 	return func(c *call) error {
@@ -557,68 +631,4 @@ func linkFileType(info storage.Info) string {
 		return "document"
 	}
 	return ""
-}
-
-// linkTokens are the download tokens of links: each stands, for tokenTTL,
-// for a link's key and the credentials its visitor had (the link is opened
-// again, and checked again, at each use). Like the file tokens (tokens.go)
-// they live in a tokenTable.
-type linkTokens struct{ table *tokenTable[linkGrant] }
-
-// linkGrant is what a token stands for.
-type linkGrant struct {
-	key  string
-	cred linkCred
-}
-
-func newLinkTokens(now func() time.Time) linkTokens {
-	return linkTokens{newTokenTable[linkGrant](now)}
-}
-
-// linkTokenBody is the body of the token routes: the key (when the path does
-// not say it) and the visitor's credentials, or the password itself.
-type linkTokenBody struct {
-	Key      string `json:"key"`
-	Password string `json:"password"`
-	linkCred
-}
-
-// issue answers a token for the link of key, once the visit has everything
-// a download needs (password, consent), from the request's credentials or
-// the body's.
-func (t linkTokens) issue(c *call, key string, in linkTokenBody) error {
-	cred := c.requestCred()
-	if in.Access != "" {
-		cred.Access = in.Access
-	}
-	if in.Consent != "" {
-		cred.Consent = in.Consent
-	}
-	vis, err := c.openLink(key, shares.DownloadLink, cred)
-	if err != nil {
-		return err
-	}
-	if in.Password != "" && vis.NeedsPassword() {
-		if cred.Access, err = c.unlock(vis, in.Password); err != nil {
-			return err
-		}
-	}
-	if err := linkReady(vis); err != nil {
-		return err
-	}
-	token, err := t.table.issue(linkGrant{key: key, cred: cred})
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, map[string]string{"token": token})
-}
-
-// visitToken opens the link a token stands for; 404 for a token unknown,
-// expired, or (when key is not "") for another link.
-func (t linkTokens) visitToken(c *call, token, key string) (*shares.Visit, error) {
-	g, ok := t.table.get(token)
-	if !ok || key != "" && g.key != key {
-		return nil, fail(http.StatusNotFound, msgBadToken)
-	}
-	return c.openLink(g.key, shares.DownloadLink, g.cred)
 }

@@ -42,10 +42,10 @@ import (
 // ZIP as one download.
 
 func (h *Handler) shareRoutes(tokens linkTokens) {
-	h.linkAuth("GET /api/shares", shareList)
+	h.linkAuth("GET /api/shares", listLinks(isShare, (*call).shareObject))
 	h.linkAuth("POST /api/share", shareCreate)
-	h.linkAuth("GET /api/share/{id}", shareGet)
-	h.linkAuth("PUT /api/share/{id}", shareUpdate)
+	h.linkAuth("GET /api/share/{id}", getLink(isShare, (*call).shareObject))
+	h.linkAuth("PUT /api/share/{id}", updateLink[shareIn](isShare, "roots", (*call).shareObject))
 	h.linkAuth("DELETE /api/share/{id}", deleteLink(isShare))
 	// /api/share/{id}/activity, /api/share/key/{key} and
 	// /api/share/content/{key} overlap (…/key/activity): one pattern
@@ -54,7 +54,7 @@ func (h *Handler) shareRoutes(tokens linkTokens) {
 	h.linkPublic("GET /api/share/content/{key}/{folderId}", shareFolder)
 	h.linkPublic("POST /api/share/key/{key}/passcheck", linkPasscheck(shares.DownloadLink))
 	h.linkPublic("POST /api/share/key/{key}/consent", linkConsent(shares.DownloadLink))
-	h.linkPublic("POST /api/token/share/download/{key}", tokens.shareToken)
+	h.linkPublic("POST /api/token/share/download/{key}", tokens.keyToken)
 	h.linkPublic("GET /api/share/download/file", tokens.shareDownload)
 	h.linkPublic("POST /api/zip/token/share", tokens.zipToken)
 	h.linkPublic("GET /api/zip/share/{key}", tokens.shareZip)
@@ -142,34 +142,6 @@ func (c *call) sharePublic(l shares.Link, valid bool) Share {
 	}
 }
 
-func shareList(c *call) error {
-	links, offset, limit, err := c.ownLinks(isShare)
-	if err != nil {
-		return err
-	}
-	out := []Share{}
-	for _, l := range links {
-		s, err := c.shareObject(l)
-		if err != nil {
-			return err
-		}
-		out = append(out, s)
-	}
-	return c.json(http.StatusOK, paged(out, offset, limit))
-}
-
-func shareGet(c *call) error {
-	l, err := c.ownLink("id", isShare)
-	if err != nil {
-		return err
-	}
-	s, err := c.shareObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, s)
-}
-
 // shareIn is the body of POST and PUT /api/share.
 type shareIn struct {
 	Roots          []linkTarget    `json:"roots"`
@@ -243,29 +215,6 @@ func shareCreate(c *call) error {
 		s.Key, s.URL = key, c.linkURL(key)
 		return s, err
 	})
-}
-
-func shareUpdate(c *call) error {
-	l, err := c.ownLink("id", isShare)
-	if err != nil {
-		return err
-	}
-	var in shareIn
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	ch, err := in.change(c)
-	if err != nil {
-		return err
-	}
-	if l, err = c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch); err != nil {
-		return linkFieldError(err, "roots")
-	}
-	s, err := c.shareObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, s)
 }
 
 // shareDispatch serves the three routes of GET /api/share/{a}/{b}.
@@ -424,15 +373,6 @@ func (c *call) activityObject(l shares.Link, node storage.NodeID) ShareActivityO
 	return o
 }
 
-// shareToken is POST /api/token/share/download/{key} → {token}.
-func (t linkTokens) shareToken(c *call) error {
-	var in linkTokenBody
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	return t.issue(c, c.r.PathValue("key"), in)
-}
-
 // zipToken is POST /api/zip/token/share {key} → {token}.
 func (t linkTokens) zipToken(c *call) error {
 	var in linkTokenBody
@@ -470,16 +410,6 @@ func (t linkTokens) shareZip(c *call) error {
 		return err
 	}
 	return c.serveLinkZip(vis)
-}
-
-// visitKeyOrToken opens the link of key with ?token= when the request has
-// one (it must stand for that key), else with the request's credentials.
-func (t linkTokens) visitKeyOrToken(c *call, key string) (*shares.Visit, error) {
-	token := c.r.URL.Query().Get("token")
-	if token == "" {
-		return c.openLink(key, shares.DownloadLink, c.requestCred())
-	}
-	return t.visitToken(c, token, key)
 }
 
 // serveLinkFile streams a file of the visit's link, counted as one
