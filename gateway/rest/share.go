@@ -433,19 +433,7 @@ func (c *call) serveLinkFile(vis *shares.Visit, id storage.NodeID) error {
 		return err
 	}
 	defer obj.Close()
-	info = obj.Info()
-	ctype := contentType(info)
-	kind := "attachment"
-	if c.flag("inline") && inlineSafe(ctype) && !vis.Link.ForceDownload {
-		kind = "inline"
-	}
-	h := c.w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", disposition(kind, info.Name))
-	h.Set("ETag", info.ETag())
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(c.w, c.r, "", info.ModTime, io.NewSectionReader(obj, 0, info.Size))
+	c.serveObject(obj, vis.Link.ForceDownload)
 	return nil
 }
 
