@@ -1,13 +1,8 @@
 package rest
 
 import (
-	"archive/zip"
-	"compress/flate"
-	"io"
 	"net/http"
-	"path"
 	"strconv"
-	"strings"
 
 	"coffre/shares"
 	"coffre/storage"
@@ -461,84 +456,20 @@ func (c *call) serveLinkZip(vis *shares.Visit) error {
 	case vis.Link.Name != "":
 		name = vis.Link.Name + ".zip"
 	}
-	h := c.w.Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", disposition("attachment", name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-cache")
-	c.w.WriteHeader(http.StatusOK)
-	zw := zip.NewWriter(c.w)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
-	})
 	used := map[string]bool{}
-	for _, r := range roots {
-		n := uniqueName(used, r.Name, r.Dir)
-		if r.Dir {
-			err = c.zipLinkFolder(zw, d, n, r)
-		} else {
-			err = c.zipLinkFile(zw, d, n, r)
-		}
-		if err != nil {
-			break
-		}
+	entries := make([]zipEntry, len(roots))
+	for i, r := range roots {
+		entries[i] = zipEntry{info: r, name: uniqueName(used, r.Name, r.Dir)}
 	}
-	if err == nil {
-		err = zw.Close()
+	src := zipSource{
+		list: func(dir storage.Info, opt storage.ListOptions) (storage.Page, error) {
+			return d.List(c.ctx, dir.ID, opt)
+		},
+		open: func(file storage.Info) (storage.Object, error) { return d.Open(c.ctx, file.ID) },
 	}
-	if err != nil {
+	if err := c.writeZip(name, entries, src); err != nil {
 		c.h.log.Warn("link zip cut short", "path", c.r.URL.Path, "link", vis.Link.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil
-}
-
-// zipLinkFolder adds a folder of the link under name, one page of the
-// recursive listing at a time.
-func (c *call) zipLinkFolder(zw *zip.Writer, d *shares.Download, name string, dir storage.Info) error {
-	if _, err := zw.CreateHeader(&zip.FileHeader{Name: name + "/", Method: zip.Store, Modified: dir.ModTime}); err != nil {
-		return err
-	}
-	opt := storage.ListOptions{Recursive: true}
-	for {
-		page, err := d.List(c.ctx, dir.ID, opt)
-		if err != nil {
-			return err
-		}
-		for _, it := range page.Items {
-			rel := name + "/" + it.Name // a folder's (empty) ends in "/"
-			if it.Dir {
-				_, err = zw.CreateHeader(&zip.FileHeader{Name: rel, Method: zip.Store, Modified: it.ModTime})
-			} else if it.Rights.Has(storage.Download) {
-				err = c.zipLinkFile(zw, d, rel, it)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		opt.After = page.Next
-	}
-}
-
-// zipLinkFile adds a file of the link (the version it shares) under name.
-func (c *call) zipLinkFile(zw *zip.Writer, d *shares.Download, name string, info storage.Info) error {
-	obj, err := d.Open(c.ctx, info.ID)
-	if err != nil {
-		return err
-	}
-	defer obj.Close()
-	info = obj.Info()
-	method := zip.Deflate
-	if storedExts[strings.ToLower(path.Ext(info.Name))] {
-		method = zip.Store
-	}
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: info.ModTime})
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(w, io.NewSectionReader(obj, 0, info.Size))
-	return err
 }
