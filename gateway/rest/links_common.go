@@ -454,6 +454,14 @@ func linkMaxDownloads(l shares.Link) *int {
 	return nil
 }
 
+// linkUploadLimit is the bytes a link takes per uploaded file.
+func linkUploadLimit(l shares.Link) int64 {
+	if l.UploadLimit == 0 {
+		return shares.DefaultUploadLimit
+	}
+	return l.UploadLimit
+}
+
 // linkIPs lists a link's address rules.
 func linkIPs(l shares.Link) []string {
 	out := []string{}

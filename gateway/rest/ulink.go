@@ -86,10 +86,7 @@ func (c *call) ulinkPublic(l shares.Link) Ulink {
 	u := Ulink{
 		ID: l.ID, Key: l.KeyHint, FolderID: ptr(apiID(l.Targets[0])), ExpirationDate: optDate(l.Expires),
 		Owner: c.linkOwner(l), OwnerID: l.OwnerID, Name: l.Name, CreationDate: date(l.Created),
-		UploadLimit: l.UploadLimit, ConsentRequired: l.Consent, ConsentText: l.ConsentText, IsValid: true,
-	}
-	if u.UploadLimit == 0 {
-		u.UploadLimit = shares.DefaultUploadLimit
+		UploadLimit: linkUploadLimit(l), ConsentRequired: l.Consent, ConsentText: l.ConsentText, IsValid: true,
 	}
 	if l.HasPassword {
 		u.Flags |= ulinkFlagPassword
