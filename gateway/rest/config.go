@@ -112,11 +112,17 @@ func (c *call) putSettings() (settings.Settings, error) {
 		return settings.Settings{}, err
 	}
 	st, err := c.h.opts.Settings.Update(c.ctx, ch, ptr(c.auditEntry("config_change", 0, "config", "config")))
+	return st, settingsError(err, configMessages)
+}
+
+// settingsError gives the settings store's field errors their messages
+// (msgs, by field); other errors stay as they are.
+func settingsError(err error, msgs map[string]text) error {
 	var fe *settings.FieldError
 	if errors.As(err, &fe) {
-		return settings.Settings{}, invalid(fe.Field, configMessages[fe.Field])
+		return invalid(fe.Field, msgs[fe.Field])
 	}
-	return st, err
+	return err
 }
 
 // configChange reads the body of PUT /api/config: the settings inside
