@@ -433,10 +433,10 @@ func (c *call) serveLinkFile(vis *shares.Visit, id storage.NodeID) error {
 }
 
 // serveLinkZip streams every root of the visit's link as one ZIP archive,
-// counted as one download (recorded for the first root), written as
-// zipDownload writes (zip.go): folders whole, files the link may not
-// download left out, and a connection cut rather than an archive that
-// would look complete when an error comes once it has begun.
+// counted as one download (recorded for the first root), as zipDownload
+// does (zip.go): folders whole, files the link may not download left out,
+// and a connection cut rather than an archive that would look complete
+// when an error comes once it has begun.
 func (c *call) serveLinkZip(vis *shares.Visit) error {
 	roots, err := vis.Roots(c.ctx)
 	if err != nil {
