@@ -91,25 +91,38 @@ var configMessages = map[string]text{
 }
 
 func (h *Handler) configPut(c *call) error {
-	if err := c.admin(); err != nil {
-		return err
-	}
-	if h.opts.Settings == nil {
-		return fail(http.StatusNotImplemented, msgNotSupported)
-	}
-	ch, err := c.configChange()
-	if err != nil {
-		return err
-	}
-	st, err := h.opts.Settings.Update(c.ctx, ch, ptr(c.auditEntry("config_change", 0, "config", "config")))
-	var fe *settings.FieldError
-	if errors.As(err, &fe) {
-		return invalid(fe.Field, configMessages[fe.Field])
-	}
+	st, err := c.putSettings()
 	if err != nil {
 		return err
 	}
 	return c.configAnswer(st)
+}
+
+// putSettings applies the body of a PUT of the settings (administrators
+// only), audited as config_change, and returns the new settings.
+func (c *call) putSettings() (settings.Settings, error) {
+	if err := c.admin(); err != nil {
+		return settings.Settings{}, err
+	}
+	if c.h.opts.Settings == nil {
+		return settings.Settings{}, fail(http.StatusNotImplemented, msgNotSupported)
+	}
+	ch, err := c.configChange()
+	if err != nil {
+		return settings.Settings{}, err
+	}
+	st, err := c.h.opts.Settings.Update(c.ctx, ch, ptr(c.auditEntry("config_change", 0, "config", "config")))
+	return st, settingsError(err, configMessages)
+}
+
+// settingsError gives the settings store's field errors their messages
+// (msgs, by field); other errors stay as they are.
+func settingsError(err error, msgs map[string]text) error {
+	var fe *settings.FieldError
+	if errors.As(err, &fe) {
+		return invalid(fe.Field, msgs[fe.Field])
+	}
+	return err
 }
 
 // configChange reads the body of PUT /api/config: the settings inside

@@ -42,10 +42,17 @@ func (c *call) serveFile(info storage.Info) error {
 		return err
 	}
 	defer obj.Close()
-	info = obj.Info()
+	c.serveObject(obj, false)
+	return nil
+}
+
+// serveObject streams obj with its ETag, type and name; inline=1 shows it
+// in place when that is safe and attachment is not forced.
+func (c *call) serveObject(obj storage.Object, attachment bool) {
+	info := obj.Info()
 	ctype := contentType(info)
 	kind := "attachment"
-	if c.flag("inline") && inlineSafe(ctype) {
+	if c.flag("inline") && inlineSafe(ctype) && !attachment {
 		kind = "inline"
 	}
 	h := c.w.Header()
@@ -55,7 +62,6 @@ func (c *call) serveFile(info storage.Info) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-cache")
 	http.ServeContent(c.w, c.r, "", info.ModTime, gateway.Content(obj, info.Size))
-	return nil
 }
 
 // versionQuery reads ?version=, a version_id; 0 when absent.

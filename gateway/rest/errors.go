@@ -1,7 +1,6 @@
 package rest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -140,6 +139,13 @@ type errorBody struct {
 
 // writeError answers err in the call's language.
 func (c *call) writeError(err error) {
+	status, body := c.errorAnswer(err)
+	_ = c.json(status, body)
+}
+
+// errorAnswer is the status and the body of the answer to err, in the
+// call's language, with the headers it needs set; 5xx are logged.
+func (c *call) errorAnswer(err error) (int, errorBody) {
 	a := toAPI(err)
 	if a.status >= 500 {
 		c.h.log.Error("rest request failed", "method", c.r.Method, "path", c.r.URL.Path, "status", a.status, "err", err)
@@ -160,10 +166,7 @@ func (c *call) writeError(err error) {
 	if a.retry > 0 {
 		c.w.Header().Set("Retry-After", strconv.Itoa(a.retry))
 	}
-	c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	c.w.Header().Set("X-Content-Type-Options", "nosniff")
-	c.w.WriteHeader(a.status)
-	_ = json.NewEncoder(c.w).Encode(body)
+	return a.status, body
 }
 
 // fields collects validation errors, answered together as one 422.

@@ -181,24 +181,24 @@ func (c *call) deleteVersions(info storage.Info, target uint64, older bool, opt 
 
 var msgNoVersion = text{"Cette version du fichier n'existe pas.", "No such version of the file."}
 
-// versionParam is the path value "version", a version_id; anything else
-// does not exist.
-func (c *call) versionParam() (uint64, error) {
+// fileVersion is the file of the path value "id" and the path value
+// "version", a version_id of it; anything else does not exist.
+func (c *call) fileVersion() (storage.Info, uint64, error) {
+	info, err := c.file("id")
+	if err != nil {
+		return storage.Info{}, 0, err
+	}
 	v, err := strconv.ParseUint(c.r.PathValue("version"), 10, 64)
 	if err != nil || v == 0 {
-		return 0, fail(http.StatusNotFound, msgNoVersion)
+		return storage.Info{}, 0, fail(http.StatusNotFound, msgNoVersion)
 	}
-	return v, nil
+	return info, v, nil
 }
 
 // restoreVersion makes an older version current again, as a new version,
 // and answers the file.
 func restoreVersion(c *call) error {
-	info, err := c.file("id")
-	if err != nil {
-		return err
-	}
-	v, err := c.versionParam()
+	info, v, err := c.fileVersion()
 	if err != nil {
 		return err
 	}
@@ -211,11 +211,7 @@ func restoreVersion(c *call) error {
 // deleteVersion destroys one version; the last one cannot go (409: delete
 // the file instead).
 func deleteVersion(c *call) error {
-	info, err := c.file("id")
-	if err != nil {
-		return err
-	}
-	v, err := c.versionParam()
+	info, v, err := c.fileVersion()
 	if err != nil {
 		return err
 	}

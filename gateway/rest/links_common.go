@@ -1,9 +1,6 @@
 package rest
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"mime"
@@ -12,7 +9,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"coffre/shares"
@@ -286,6 +282,80 @@ func (c *call) ownLinks(match func(shares.Link) bool) ([]shares.Link, int, int, 
 	return out, offset, limit, nil
 }
 
+// listLinks is GET /api/{family}s: the caller's links of the family
+// (match), paged, each as describe makes it.
+func listLinks[T any](match func(shares.Link) bool, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		links, offset, limit, err := c.ownLinks(match)
+		if err != nil {
+			return err
+		}
+		out := []T{}
+		for _, l := range links {
+			o, err := describe(c, l)
+			if err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return c.json(http.StatusOK, paged(out, offset, limit))
+	}
+}
+
+// getLink is GET /api/{family}/{id}.
+func getLink[T any](match func(shares.Link) bool, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		l, err := c.ownLink("id", match)
+		if err != nil {
+			return err
+		}
+		return linkAnswer(c, l, describe)
+	}
+}
+
+// linkBody is the body of a family's POST and PUT: a change of a link.
+type linkBody interface {
+	change(c *call) (shares.Change, error)
+}
+
+// updateLink is PUT /api/{family}/{id}, with a body In; targets names the
+// family's field for the link's targets.
+func updateLink[In linkBody, T any](match func(shares.Link) bool, targets string, describe func(*call, shares.Link) (T, error)) handler {
+	return func(c *call) error {
+		l, err := c.ownLink("id", match)
+		if err != nil {
+			return err
+		}
+		var in In
+		if err := c.decode(&in); err != nil {
+			return err
+		}
+		ch, err := in.change(c)
+		if err != nil {
+			return err
+		}
+		return changeLink(c, l, ch, targets, describe)
+	}
+}
+
+// changeLink applies ch to l and answers the link as describe makes it.
+func changeLink[T any](c *call, l shares.Link, ch shares.Change, targets string, describe func(*call, shares.Link) (T, error)) error {
+	l, err := c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch)
+	if err != nil {
+		return linkFieldError(err, targets)
+	}
+	return linkAnswer(c, l, describe)
+}
+
+// linkAnswer answers l as describe makes it.
+func linkAnswer[T any](c *call, l shares.Link, describe func(*call, shares.Link) (T, error)) error {
+	o, err := describe(c, l)
+	if err != nil {
+		return err
+	}
+	return c.json(http.StatusOK, o)
+}
+
 // deleteLink is DELETE /api/{family}/{id}.
 func deleteLink(match func(shares.Link) bool) handler {
 	return func(c *call) error {
@@ -382,6 +452,14 @@ func linkMaxDownloads(l shares.Link) *int {
 		return ptr(l.MaxDownloads)
 	}
 	return nil
+}
+
+// linkUploadLimit is the bytes a link takes per uploaded file.
+func linkUploadLimit(l shares.Link) int64 {
+	if l.UploadLimit == 0 {
+		return shares.DefaultUploadLimit
+	}
+	return l.UploadLimit
 }
 
 // linkIPs lists a link's address rules.
@@ -561,109 +639,4 @@ func linkFileType(info storage.Info) string {
 		return "document"
 	}
 	return ""
-}
-
-// linkTokens are the download tokens of links: each stands, for tokenTTL,
-// for a link's key and the credentials its visitor had (the link is opened
-// again, and checked again, at each use). Like the file tokens (tokens.go)
-// they live in this process's memory, hashed, bounded by maxTokens.
-type linkTokens struct {
-	now   func() time.Time
-	mu    sync.Mutex
-	m     map[[sha256.Size]byte]linkGrant
-	sweep time.Time
-}
-
-// linkGrant is what a token stands for.
-type linkGrant struct {
-	key     string
-	cred    linkCred
-	expires time.Time
-}
-
-func newLinkTokens(now func() time.Time) *linkTokens {
-	return &linkTokens{now: now, m: map[[sha256.Size]byte]linkGrant{}}
-}
-
-// linkTokenBody is the body of the token routes: the key (when the path does
-// not say it) and the visitor's credentials, or the password itself.
-type linkTokenBody struct {
-	Key      string `json:"key"`
-	Password string `json:"password"`
-	linkCred
-}
-
-// issue answers a token for the link of key, once the visit has everything
-// a download needs (password, consent), from the request's credentials or
-// the body's.
-func (t *linkTokens) issue(c *call, key string, in linkTokenBody) error {
-	cred := c.requestCred()
-	if in.Access != "" {
-		cred.Access = in.Access
-	}
-	if in.Consent != "" {
-		cred.Consent = in.Consent
-	}
-	vis, err := c.openLink(key, shares.DownloadLink, cred)
-	if err != nil {
-		return err
-	}
-	if in.Password != "" && vis.NeedsPassword() {
-		if cred.Access, err = c.unlock(vis, in.Password); err != nil {
-			return err
-		}
-	}
-	if err := linkReady(vis); err != nil {
-		return err
-	}
-	raw := make([]byte, 32)
-	rand.Read(raw) // never fails (crypto/rand)
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	if !t.put(sha256.Sum256([]byte(token)), linkGrant{key: key, cred: cred}) {
-		return &apiError{status: http.StatusServiceUnavailable, msg: msgTooManyTk, retry: int(tokenSweep.Seconds())}
-	}
-	return c.json(http.StatusOK, map[string]string{"token": token})
-}
-
-// put keeps a grant for tokenTTL; false when too many are waiting.
-func (t *linkTokens) put(key [sha256.Size]byte, g linkGrant) bool {
-	now := t.now()
-	g.expires = now.Add(tokenTTL)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if now.After(t.sweep) {
-		for k, old := range t.m {
-			if !now.Before(old.expires) {
-				delete(t.m, k)
-			}
-		}
-		t.sweep = now.Add(tokenSweep)
-	}
-	if len(t.m) >= maxTokens {
-		return false
-	}
-	t.m[key] = g
-	return true
-}
-
-// get returns the grant of a live token.
-func (t *linkTokens) get(token string) (linkGrant, bool) {
-	if token == "" {
-		return linkGrant{}, false
-	}
-	key := sha256.Sum256([]byte(token))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	g, ok := t.m[key]
-	return g, ok && t.now().Before(g.expires)
-}
-
-// visitToken opens the link a token stands for; 404 for a token unknown,
-// expired, or (when key is not "") for another link.
-func (t *linkTokens) visitToken(c *call, token, key string) (*shares.Visit, error) {
-	g, ok := t.get(token)
-	if !ok || key != "" && g.key != key {
-		return nil, fail(http.StatusNotFound, msgBadToken)
-	}
-	return c.openLink(g.key, shares.DownloadLink, g.cred)
 }

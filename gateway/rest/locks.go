@@ -36,12 +36,19 @@ var (
 // overflowing; the namespace caps lock lives far below it anyway.
 const maxLockSeconds = 1 << 32
 
-func (h *Handler) lockGet(c *call) error {
+// fileLocks is the file of the path value "fileId" and the locks on it,
+// its folders' included.
+func (c *call) fileLocks() (storage.Info, []storage.Lock, error) {
 	info, err := c.file("fileId")
 	if err != nil {
-		return err
+		return storage.Info{}, nil, err
 	}
 	locks, err := c.ns.Locks(c.ctx, info.Path)
+	return info, locks, err
+}
+
+func (h *Handler) lockGet(c *call) error {
+	info, locks, err := c.fileLocks()
 	if err != nil {
 		return err
 	}
@@ -74,11 +81,7 @@ func (h *Handler) lockTake(c *call) error {
 	if unreadable && !h.opts.Features.LockRead {
 		return fail(http.StatusForbidden, msgFeatureOff)
 	}
-	info, err := c.file("fileId")
-	if err != nil {
-		return err
-	}
-	locks, err := c.ns.Locks(c.ctx, info.Path)
+	info, locks, err := c.fileLocks()
 	if err != nil {
 		return err
 	}
@@ -96,11 +99,7 @@ func (h *Handler) lockTake(c *call) error {
 }
 
 func (h *Handler) lockRelease(c *call) error {
-	info, err := c.file("fileId")
-	if err != nil {
-		return err
-	}
-	locks, err := c.ns.Locks(c.ctx, info.Path)
+	info, locks, err := c.fileLocks()
 	if err != nil {
 		return err
 	}

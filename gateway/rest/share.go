@@ -1,13 +1,8 @@
 package rest
 
 import (
-	"archive/zip"
-	"compress/flate"
-	"io"
 	"net/http"
-	"path"
 	"strconv"
-	"strings"
 
 	"coffre/shares"
 	"coffre/storage"
@@ -41,11 +36,11 @@ import (
 // version shared), disabled (PUT). A share counts each served file and each
 // ZIP as one download.
 
-func (h *Handler) shareRoutes(tokens *linkTokens) {
-	h.linkAuth("GET /api/shares", shareList)
+func (h *Handler) shareRoutes(tokens linkTokens) {
+	h.linkAuth("GET /api/shares", listLinks(isShare, (*call).shareObject))
 	h.linkAuth("POST /api/share", shareCreate)
-	h.linkAuth("GET /api/share/{id}", shareGet)
-	h.linkAuth("PUT /api/share/{id}", shareUpdate)
+	h.linkAuth("GET /api/share/{id}", getLink(isShare, (*call).shareObject))
+	h.linkAuth("PUT /api/share/{id}", updateLink[shareIn](isShare, "roots", (*call).shareObject))
 	h.linkAuth("DELETE /api/share/{id}", deleteLink(isShare))
 	// /api/share/{id}/activity, /api/share/key/{key} and
 	// /api/share/content/{key} overlap (…/key/activity): one pattern
@@ -54,7 +49,7 @@ func (h *Handler) shareRoutes(tokens *linkTokens) {
 	h.linkPublic("GET /api/share/content/{key}/{folderId}", shareFolder)
 	h.linkPublic("POST /api/share/key/{key}/passcheck", linkPasscheck(shares.DownloadLink))
 	h.linkPublic("POST /api/share/key/{key}/consent", linkConsent(shares.DownloadLink))
-	h.linkPublic("POST /api/token/share/download/{key}", tokens.shareToken)
+	h.linkPublic("POST /api/token/share/download/{key}", tokens.keyToken)
 	h.linkPublic("GET /api/share/download/file", tokens.shareDownload)
 	h.linkPublic("POST /api/zip/token/share", tokens.zipToken)
 	h.linkPublic("GET /api/zip/share/{key}", tokens.shareZip)
@@ -142,34 +137,6 @@ func (c *call) sharePublic(l shares.Link, valid bool) Share {
 	}
 }
 
-func shareList(c *call) error {
-	links, offset, limit, err := c.ownLinks(isShare)
-	if err != nil {
-		return err
-	}
-	out := []Share{}
-	for _, l := range links {
-		s, err := c.shareObject(l)
-		if err != nil {
-			return err
-		}
-		out = append(out, s)
-	}
-	return c.json(http.StatusOK, paged(out, offset, limit))
-}
-
-func shareGet(c *call) error {
-	l, err := c.ownLink("id", isShare)
-	if err != nil {
-		return err
-	}
-	s, err := c.shareObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, s)
-}
-
 // shareIn is the body of POST and PUT /api/share.
 type shareIn struct {
 	Roots          []linkTarget    `json:"roots"`
@@ -243,29 +210,6 @@ func shareCreate(c *call) error {
 		s.Key, s.URL = key, c.linkURL(key)
 		return s, err
 	})
-}
-
-func shareUpdate(c *call) error {
-	l, err := c.ownLink("id", isShare)
-	if err != nil {
-		return err
-	}
-	var in shareIn
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	ch, err := in.change(c)
-	if err != nil {
-		return err
-	}
-	if l, err = c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch); err != nil {
-		return linkFieldError(err, "roots")
-	}
-	s, err := c.shareObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, s)
 }
 
 // shareDispatch serves the three routes of GET /api/share/{a}/{b}.
@@ -424,17 +368,8 @@ func (c *call) activityObject(l shares.Link, node storage.NodeID) ShareActivityO
 	return o
 }
 
-// shareToken is POST /api/token/share/download/{key} → {token}.
-func (t *linkTokens) shareToken(c *call) error {
-	var in linkTokenBody
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	return t.issue(c, c.r.PathValue("key"), in)
-}
-
 // zipToken is POST /api/zip/token/share {key} → {token}.
-func (t *linkTokens) zipToken(c *call) error {
+func (t linkTokens) zipToken(c *call) error {
 	var in linkTokenBody
 	if err := c.decode(&in); err != nil {
 		return err
@@ -449,7 +384,7 @@ var fieldShareFile = text{"Indiquez le fichier du partage à télécharger (id).
 
 // shareDownload is GET /api/share/download/file?token=&id=: a file of the
 // share the token stands for.
-func (t *linkTokens) shareDownload(c *call) error {
+func (t linkTokens) shareDownload(c *call) error {
 	vis, err := t.visitToken(c, c.r.URL.Query().Get("token"), "")
 	if err != nil {
 		return err
@@ -463,23 +398,13 @@ func (t *linkTokens) shareDownload(c *call) error {
 
 // shareZip is GET /api/zip/share/{key}: with a token for that key, or the
 // request's own credentials.
-func (t *linkTokens) shareZip(c *call) error {
+func (t linkTokens) shareZip(c *call) error {
 	key := c.r.PathValue("key")
 	vis, err := t.visitKeyOrToken(c, key)
 	if err != nil {
 		return err
 	}
 	return c.serveLinkZip(vis)
-}
-
-// visitKeyOrToken opens the link of key with ?token= when the request has
-// one (it must stand for that key), else with the request's credentials.
-func (t *linkTokens) visitKeyOrToken(c *call, key string) (*shares.Visit, error) {
-	token := c.r.URL.Query().Get("token")
-	if token == "" {
-		return c.openLink(key, shares.DownloadLink, c.requestCred())
-	}
-	return t.visitToken(c, token, key)
 }
 
 // serveLinkFile streams a file of the visit's link, counted as one
@@ -503,27 +428,15 @@ func (c *call) serveLinkFile(vis *shares.Visit, id storage.NodeID) error {
 		return err
 	}
 	defer obj.Close()
-	info = obj.Info()
-	ctype := contentType(info)
-	kind := "attachment"
-	if c.flag("inline") && inlineSafe(ctype) && !vis.Link.ForceDownload {
-		kind = "inline"
-	}
-	h := c.w.Header()
-	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", disposition(kind, info.Name))
-	h.Set("ETag", info.ETag())
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(c.w, c.r, "", info.ModTime, io.NewSectionReader(obj, 0, info.Size))
+	c.serveObject(obj, vis.Link.ForceDownload)
 	return nil
 }
 
 // serveLinkZip streams every root of the visit's link as one ZIP archive,
-// counted as one download (recorded for the first root), written as
-// zipDownload writes (zip.go): folders whole, files the link may not
-// download left out, and a connection cut rather than an archive that
-// would look complete when an error comes once it has begun.
+// counted as one download (recorded for the first root), as zipDownload
+// does (zip.go): folders whole, files the link may not download left out,
+// and a connection cut rather than an archive that would look complete
+// when an error comes once it has begun.
 func (c *call) serveLinkZip(vis *shares.Visit) error {
 	roots, err := vis.Roots(c.ctx)
 	if err != nil {
@@ -543,84 +456,20 @@ func (c *call) serveLinkZip(vis *shares.Visit) error {
 	case vis.Link.Name != "":
 		name = vis.Link.Name + ".zip"
 	}
-	h := c.w.Header()
-	h.Set("Content-Type", "application/zip")
-	h.Set("Content-Disposition", disposition("attachment", name))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Cache-Control", "private, no-cache")
-	c.w.WriteHeader(http.StatusOK)
-	zw := zip.NewWriter(c.w)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
-	})
 	used := map[string]bool{}
-	for _, r := range roots {
-		n := uniqueName(used, r.Name, r.Dir)
-		if r.Dir {
-			err = c.zipLinkFolder(zw, d, n, r)
-		} else {
-			err = c.zipLinkFile(zw, d, n, r)
-		}
-		if err != nil {
-			break
-		}
+	entries := make([]zipEntry, len(roots))
+	for i, r := range roots {
+		entries[i] = zipEntry{info: r, name: uniqueName(used, r.Name, r.Dir)}
 	}
-	if err == nil {
-		err = zw.Close()
+	src := zipSource{
+		list: func(dir storage.Info, opt storage.ListOptions) (storage.Page, error) {
+			return d.List(c.ctx, dir.ID, opt)
+		},
+		open: func(file storage.Info) (storage.Object, error) { return d.Open(c.ctx, file.ID) },
 	}
-	if err != nil {
+	if err := c.writeZip(name, entries, src); err != nil {
 		c.h.log.Warn("link zip cut short", "path", c.r.URL.Path, "link", vis.Link.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil
-}
-
-// zipLinkFolder adds a folder of the link under name, one page of the
-// recursive listing at a time.
-func (c *call) zipLinkFolder(zw *zip.Writer, d *shares.Download, name string, dir storage.Info) error {
-	if _, err := zw.CreateHeader(&zip.FileHeader{Name: name + "/", Method: zip.Store, Modified: dir.ModTime}); err != nil {
-		return err
-	}
-	opt := storage.ListOptions{Recursive: true}
-	for {
-		page, err := d.List(c.ctx, dir.ID, opt)
-		if err != nil {
-			return err
-		}
-		for _, it := range page.Items {
-			rel := name + "/" + it.Name // a folder's (empty) ends in "/"
-			if it.Dir {
-				_, err = zw.CreateHeader(&zip.FileHeader{Name: rel, Method: zip.Store, Modified: it.ModTime})
-			} else if it.Rights.Has(storage.Download) {
-				err = c.zipLinkFile(zw, d, rel, it)
-			}
-			if err != nil {
-				return err
-			}
-		}
-		if page.Next == "" {
-			return nil
-		}
-		opt.After = page.Next
-	}
-}
-
-// zipLinkFile adds a file of the link (the version it shares) under name.
-func (c *call) zipLinkFile(zw *zip.Writer, d *shares.Download, name string, info storage.Info) error {
-	obj, err := d.Open(c.ctx, info.ID)
-	if err != nil {
-		return err
-	}
-	defer obj.Close()
-	info = obj.Info()
-	method := zip.Deflate
-	if storedExts[strings.ToLower(path.Ext(info.Name))] {
-		method = zip.Store
-	}
-	w, err := zw.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: info.ModTime})
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(w, io.NewSectionReader(obj, 0, info.Size))
-	return err
 }

@@ -34,11 +34,11 @@ import (
 // autoupdate (default false: the link pins the version shared), only_preview,
 // force_dl, name, disabled (PUT).
 
-func (h *Handler) sharelinkRoutes(tokens *linkTokens) {
-	h.linkAuth("GET /api/sharelinks", sharelinkList)
+func (h *Handler) sharelinkRoutes(tokens linkTokens) {
+	h.linkAuth("GET /api/sharelinks", listLinks(isSharelink, (*call).sharelinkObject))
 	h.linkAuth("POST /api/sharelink", sharelinkCreate)
-	h.linkAuth("GET /api/sharelink/{id}", sharelinkGet)
-	h.linkAuth("PUT /api/sharelink/{id}", sharelinkUpdate)
+	h.linkAuth("GET /api/sharelink/{id}", getLink(isSharelink, (*call).sharelinkObject))
+	h.linkAuth("PUT /api/sharelink/{id}", updateLink[sharelinkIn](isSharelink, "files", (*call).sharelinkObject))
 	h.linkAuth("DELETE /api/sharelink/{id}", deleteLink(isSharelink))
 	h.linkAuth("POST /api/sharelink/{id}/file", sharelinkAdd(shareEntityFile))
 	h.linkAuth("POST /api/sharelink/{id}/folder", sharelinkAdd(shareEntityFolder))
@@ -47,7 +47,7 @@ func (h *Handler) sharelinkRoutes(tokens *linkTokens) {
 	h.linkPublic("GET /api/sharelink/key/{key}", sharelinkLookup)
 	h.linkPublic("POST /api/sharelink/key/{key}/passcheck", linkPasscheck(shares.DownloadLink))
 	h.linkPublic("POST /api/sharelink/key/{key}/consent", linkConsent(shares.DownloadLink))
-	h.linkPublic("POST /api/token/sharelink/{key}/download", tokens.sharelinkToken)
+	h.linkPublic("POST /api/token/sharelink/{key}/download", tokens.keyToken)
 	h.linkPublic("GET /api/sharelink/download/{key}", tokens.sharelinkDownload)
 }
 
@@ -193,39 +193,6 @@ func (c *call) sharelinkStats(l shares.Link) (SharelinkStats, error) {
 	return out, nil
 }
 
-// answerSharelink answers l as its manager sees it.
-func (c *call) answerSharelink(status int, l shares.Link) error {
-	s, err := c.sharelinkObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(status, s)
-}
-
-func sharelinkList(c *call) error {
-	links, offset, limit, err := c.ownLinks(isSharelink)
-	if err != nil {
-		return err
-	}
-	out := []Sharelink{}
-	for _, l := range links {
-		s, err := c.sharelinkObject(l)
-		if err != nil {
-			return err
-		}
-		out = append(out, s)
-	}
-	return c.json(http.StatusOK, paged(out, offset, limit))
-}
-
-func sharelinkGet(c *call) error {
-	l, err := c.ownLink("id", isSharelink)
-	if err != nil {
-		return err
-	}
-	return c.answerSharelink(http.StatusOK, l)
-}
-
 // sharelinkIn is the body of POST and PUT /api/sharelink.
 type sharelinkIn struct {
 	FileID         *linkTarget     `json:"file_id"`
@@ -298,31 +265,6 @@ func sharelinkCreate(c *call) error {
 	})
 }
 
-func sharelinkUpdate(c *call) error {
-	l, err := c.ownLink("id", isSharelink)
-	if err != nil {
-		return err
-	}
-	var in sharelinkIn
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	ch, err := in.change(c)
-	if err != nil {
-		return err
-	}
-	return c.changeSharelink(l, ch)
-}
-
-// changeSharelink applies ch to l and answers the link.
-func (c *call) changeSharelink(l shares.Link, ch shares.Change) error {
-	l, err := c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch)
-	if err != nil {
-		return linkFieldError(err, "files")
-	}
-	return c.answerSharelink(http.StatusOK, l)
-}
-
 var msgLinkHasTarget = text{"Ce lien ne partage pas cet élément.", "This link does not share this item."}
 
 // sharelinkAdd is POST /api/sharelink/{id}/file {file_id} and
@@ -357,7 +299,7 @@ func sharelinkAdd(kind int) handler {
 		if !slices.Contains(targets, ids[0]) {
 			targets = append(targets, ids[0])
 		}
-		return c.changeSharelink(l, shares.Change{Targets: &targets})
+		return changeLink(c, l, shares.Change{Targets: &targets}, "files", (*call).sharelinkObject)
 	}
 }
 
@@ -373,7 +315,7 @@ func sharelinkRemove(c *call) error {
 		return fail(http.StatusNotFound, msgLinkHasTarget)
 	}
 	targets := slices.DeleteFunc(slices.Clone(l.Targets), func(t storage.NodeID) bool { return t == storage.NodeID(id) })
-	return c.changeSharelink(l, shares.Change{Targets: &targets})
+	return changeLink(c, l, shares.Change{Targets: &targets}, "files", (*call).sharelinkObject)
 }
 
 var msgPasscheckByID = text{
@@ -412,19 +354,10 @@ func sharelinkLookup(c *call) error {
 	return c.json(http.StatusOK, s)
 }
 
-// sharelinkToken is POST /api/token/sharelink/{key}/download → {token}.
-func (t *linkTokens) sharelinkToken(c *call) error {
-	var in linkTokenBody
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	return t.issue(c, c.r.PathValue("key"), in)
-}
-
 // sharelinkDownload is GET /api/sharelink/download/{key}: ?id= names a
 // file of the link; without it, a link of one file gives that file, any
 // other link a ZIP of everything it shares.
-func (t *linkTokens) sharelinkDownload(c *call) error {
+func (t linkTokens) sharelinkDownload(c *call) error {
 	vis, err := t.visitKeyOrToken(c, c.r.PathValue("key"))
 	if err != nil {
 		return err

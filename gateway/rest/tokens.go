@@ -35,24 +35,83 @@ const (
 
 var tokenTypes = []string{"download", "preview", "edit"}
 
-// fileTokens holds the tokens not yet redeemed, by hash.
-type fileTokens struct {
+// tokenTable keeps what tokens stand for, by the token's SHA-256, each for
+// tokenTTL, at most maxTokens at a time.
+type tokenTable[T any] struct {
 	now   func() time.Time
 	mu    sync.Mutex
-	m     map[[sha256.Size]byte]fileToken
+	m     map[[sha256.Size]byte]tokenEntry[T]
 	sweep time.Time // when expired entries are dropped next
 }
 
-// fileToken is what a token stands for.
-type fileToken struct {
-	p       storage.Principal
-	file    storage.NodeID
-	typ     string
+type tokenEntry[T any] struct {
+	v       T
 	expires time.Time
 }
 
-func newFileTokens(now func() time.Time) *fileTokens {
-	return &fileTokens{now: now, m: map[[sha256.Size]byte]fileToken{}}
+func newTokenTable[T any](now func() time.Time) *tokenTable[T] {
+	return &tokenTable[T]{now: now, m: map[[sha256.Size]byte]tokenEntry[T]{}}
+}
+
+// issue returns a new token standing for v: 32 random bytes, base64url;
+// 503 when too many are waiting.
+func (t *tokenTable[T]) issue(v T) (string, error) {
+	raw := make([]byte, 32)
+	rand.Read(raw) // never fails (crypto/rand)
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	now := t.now()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if now.After(t.sweep) {
+		for k, old := range t.m {
+			if !now.Before(old.expires) {
+				delete(t.m, k)
+			}
+		}
+		t.sweep = now.Add(tokenSweep)
+	}
+	if len(t.m) >= maxTokens {
+		return "", &apiError{status: http.StatusServiceUnavailable, msg: msgTooManyTk, retry: int(tokenSweep.Seconds())}
+	}
+	t.m[sha256.Sum256([]byte(token))] = tokenEntry[T]{v: v, expires: now.Add(tokenTTL)}
+	return token, nil
+}
+
+// get returns what a live token stands for.
+func (t *tokenTable[T]) get(token string) (T, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.m[sha256.Sum256([]byte(token))]
+	return e.v, ok && t.now().Before(e.expires)
+}
+
+// take redeems a token whose value match accepts: it is gone afterwards.
+// A token match refuses stays.
+func (t *tokenTable[T]) take(token string, match func(T) bool) (T, bool) {
+	key := sha256.Sum256([]byte(token))
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.m[key]
+	if !ok || !match(e.v) {
+		var zero T
+		return zero, false
+	}
+	delete(t.m, key)
+	return e.v, t.now().Before(e.expires)
+}
+
+// fileToken is what a file token stands for.
+type fileToken struct {
+	p    storage.Principal
+	file storage.NodeID
+	typ  string
+}
+
+// fileTokens holds the file tokens not yet redeemed.
+type fileTokens struct{ table *tokenTable[fileToken] }
+
+func newFileTokens(now func() time.Time) fileTokens {
+	return fileTokens{newTokenTable[fileToken](now)}
 }
 
 var (
@@ -63,7 +122,7 @@ var (
 
 // issue answers a new token for the file: the caller needs Download on it,
 // and Edit too for an edit token.
-func (t *fileTokens) issue(c *call) error {
+func (t fileTokens) issue(c *call) error {
 	typ := c.r.PathValue("type")
 	if !slices.Contains(tokenTypes, typ) {
 		return invalid("type", msgTokenType)
@@ -79,56 +138,19 @@ func (t *fileTokens) issue(c *call) error {
 	if !info.Rights.Has(need) {
 		return fail(http.StatusForbidden, msgPermission)
 	}
-	raw := make([]byte, 32)
-	rand.Read(raw) // never fails (crypto/rand)
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	if !t.put(sha256.Sum256([]byte(token)), fileToken{p: c.p, file: info.ID, typ: typ}) {
-		return &apiError{status: http.StatusServiceUnavailable, msg: msgTooManyTk, retry: int(tokenSweep.Seconds())}
+	token, err := t.table.issue(fileToken{p: c.p, file: info.ID, typ: typ})
+	if err != nil {
+		return err
 	}
 	return c.json(http.StatusOK, map[string]string{"token": token})
-}
-
-// put keeps a token for tokenTTL; false when too many are waiting.
-func (t *fileTokens) put(key [sha256.Size]byte, e fileToken) bool {
-	now := t.now()
-	e.expires = now.Add(tokenTTL)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if now.After(t.sweep) {
-		for k, old := range t.m {
-			if !now.Before(old.expires) {
-				delete(t.m, k)
-			}
-		}
-		t.sweep = now.Add(tokenSweep)
-	}
-	if len(t.m) >= maxTokens {
-		return false
-	}
-	t.m[key] = e
-	return true
-}
-
-// take redeems a token of type typ: it is gone afterwards. A token of
-// another type stays, for the route it is meant for.
-func (t *fileTokens) take(token, typ string) (fileToken, bool) {
-	key := sha256.Sum256([]byte(token))
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, ok := t.m[key]
-	if !ok || e.typ != typ {
-		return fileToken{}, false
-	}
-	delete(t.m, key)
-	return e, t.now().Before(e.expires)
 }
 
 // download redeems a download token: the file's content, as
 // GET /api/file/{id}/download would give it to the token's principal. A
 // token used, expired or unknown is a 404 (the file may still exist; the
 // token does not).
-func (t *fileTokens) download(c *call) error {
-	e, ok := t.take(c.r.URL.Query().Get("token"), "download")
+func (t fileTokens) download(c *call) error {
+	e, ok := t.table.take(c.r.URL.Query().Get("token"), func(e fileToken) bool { return e.typ == "download" })
 	if !ok {
 		return fail(http.StatusNotFound, msgBadToken)
 	}

@@ -34,10 +34,10 @@ import (
 // " (2)", " (3)" …: a visitor never replaces a file.
 
 func (h *Handler) ulinkRoutes() {
-	h.linkAuth("GET /api/ulinks", ulinkList)
+	h.linkAuth("GET /api/ulinks", listLinks(isUlink, (*call).ulinkObject))
 	h.linkAuth("POST /api/ulink", ulinkCreate)
-	h.linkAuth("GET /api/ulink/{id}", ulinkGet)
-	h.linkAuth("PUT /api/ulink/{id}", ulinkUpdate)
+	h.linkAuth("GET /api/ulink/{id}", getLink(isUlink, (*call).ulinkObject))
+	h.linkAuth("PUT /api/ulink/{id}", updateLink[ulinkIn](isUlink, "folder_id", (*call).ulinkObject))
 	h.linkAuth("DELETE /api/ulink/{id}", deleteLink(isUlink))
 	h.linkPublic("GET /api/ulink/key/{key}", ulinkLookup)
 	h.linkPublic("POST /api/ulink/key/{key}/passcheck", linkPasscheck(shares.DepositLink))
@@ -86,10 +86,7 @@ func (c *call) ulinkPublic(l shares.Link) Ulink {
 	u := Ulink{
 		ID: l.ID, Key: l.KeyHint, FolderID: ptr(apiID(l.Targets[0])), ExpirationDate: optDate(l.Expires),
 		Owner: c.linkOwner(l), OwnerID: l.OwnerID, Name: l.Name, CreationDate: date(l.Created),
-		UploadLimit: l.UploadLimit, ConsentRequired: l.Consent, ConsentText: l.ConsentText, IsValid: true,
-	}
-	if u.UploadLimit == 0 {
-		u.UploadLimit = shares.DefaultUploadLimit
+		UploadLimit: linkUploadLimit(l), ConsentRequired: l.Consent, ConsentText: l.ConsentText, IsValid: true,
 	}
 	if l.HasPassword {
 		u.Flags |= ulinkFlagPassword
@@ -116,34 +113,6 @@ func (c *call) ulinkObject(l shares.Link) (Ulink, error) {
 	}
 	u.UlinkSettings = &UlinkSettings{AllowedIPs: linkIPs(l), Disabled: l.Disabled, Modification: date(l.Updated)}
 	return u, nil
-}
-
-func ulinkList(c *call) error {
-	links, offset, limit, err := c.ownLinks(isUlink)
-	if err != nil {
-		return err
-	}
-	out := []Ulink{}
-	for _, l := range links {
-		u, err := c.ulinkObject(l)
-		if err != nil {
-			return err
-		}
-		out = append(out, u)
-	}
-	return c.json(http.StatusOK, paged(out, offset, limit))
-}
-
-func ulinkGet(c *call) error {
-	l, err := c.ownLink("id", isUlink)
-	if err != nil {
-		return err
-	}
-	u, err := c.ulinkObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, u)
 }
 
 // ulinkIn is the body of POST and PUT /api/ulink.
@@ -212,29 +181,6 @@ func ulinkCreate(c *call) error {
 		u.Key, u.URL = key, c.linkURL(key)
 		return u, err
 	})
-}
-
-func ulinkUpdate(c *call) error {
-	l, err := c.ownLink("id", isUlink)
-	if err != nil {
-		return err
-	}
-	var in ulinkIn
-	if err := c.decode(&in); err != nil {
-		return err
-	}
-	ch, err := in.change(c)
-	if err != nil {
-		return err
-	}
-	if l, err = c.h.opts.Shares.Update(c.ctx, c.p, l.ID, ch); err != nil {
-		return linkFieldError(err, "folder_id")
-	}
-	u, err := c.ulinkObject(l)
-	if err != nil {
-		return err
-	}
-	return c.json(http.StatusOK, u)
 }
 
 // ulinkLookup is GET /api/ulink/key/{key}. A caller who also sends the

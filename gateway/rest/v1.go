@@ -1,9 +1,7 @@
 package rest
 
 import (
-	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"coffre/auth"
@@ -93,10 +91,7 @@ func v1Date(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000
 // v1Write answers env with status.
 func (c *call) v1Write(status int, env envelope) error {
 	env.Meta.Version, env.Meta.Timestamp = "v1", v1Date(c.h.now())
-	c.w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	c.w.Header().Set("X-Content-Type-Options", "nosniff")
-	c.w.WriteHeader(status)
-	return json.NewEncoder(c.w).Encode(env)
+	return c.json(status, env)
 }
 
 // v1OK answers data with status and, unless zero, msg.
@@ -110,29 +105,10 @@ func (c *call) v1List(data any, p pagination) error {
 }
 
 // v1Error answers err in the envelope; its status and message are those
-// toAPI gives every endpoint.
+// every endpoint gives.
 func (c *call) v1Error(err error) {
-	a := toAPI(err)
-	if a.status >= 500 {
-		c.h.log.Error("rest request failed", "method", c.r.Method, "path", c.r.URL.Path, "status", a.status, "err", err)
-	}
-	lang := c.lang()
-	env := envelope{Message: a.msg.in(lang), Detail: a.detail}
-	for f, msgs := range a.fields {
-		if env.Errors == nil {
-			env.Errors = make(map[string][]string, len(a.fields))
-		}
-		for _, m := range msgs {
-			env.Errors[f] = append(env.Errors[f], m.in(lang))
-		}
-	}
-	if a.status == http.StatusUnauthorized {
-		c.w.Header().Set("WWW-Authenticate", `Bearer realm="Coffre"`)
-	}
-	if a.retry > 0 {
-		c.w.Header().Set("Retry-After", strconv.Itoa(a.retry))
-	}
-	_ = c.v1Write(a.status, env)
+	status, body := c.errorAnswer(err)
+	_ = c.v1Write(status, envelope{Message: body.Message, Errors: body.Errors, Detail: body.Detail})
 }
 
 // v1 paging bounds.

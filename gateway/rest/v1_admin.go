@@ -2,13 +2,11 @@ package rest
 
 import (
 	"encoding/csv"
-	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"coffre/auth"
-	"coffre/settings"
 	"coffre/storage"
 	"coffre/storage/audit"
 )
@@ -353,21 +351,7 @@ func (h *Handler) v1ConfigGet(c *call) error {
 var msgConfigSaved = text{"Configuration enregistrée.", "Configuration saved."}
 
 func (h *Handler) v1ConfigPut(c *call) error {
-	if err := c.admin(); err != nil {
-		return err
-	}
-	if h.opts.Settings == nil {
-		return fail(http.StatusNotImplemented, msgNotSupported)
-	}
-	ch, err := c.configChange()
-	if err != nil {
-		return err
-	}
-	st, err := h.opts.Settings.Update(c.ctx, ch, ptr(c.auditEntry("config_change", 0, "config", "config")))
-	var fe *settings.FieldError
-	if errors.As(err, &fe) {
-		return invalid(fe.Field, configMessages[fe.Field])
-	}
+	st, err := c.putSettings()
 	if err != nil {
 		return err
 	}

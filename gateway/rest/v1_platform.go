@@ -2,7 +2,6 @@ package rest
 
 import (
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"coffre/settings"
@@ -127,12 +126,8 @@ func (c *call) updatePlatform(ch settings.PlatformChange, typ string, msg text) 
 		return fail(http.StatusNotImplemented, msgNotSupported)
 	}
 	p, err := c.h.opts.Settings.UpdatePlatform(c.ctx, ch, ptr(c.auditEntry(typ, 0, "config", "platform")))
-	var fe *settings.FieldError
-	if errors.As(err, &fe) {
-		return invalid(fe.Field, platformMessages[fe.Field])
-	}
 	if err != nil {
-		return err
+		return settingsError(err, platformMessages)
 	}
 	return c.v1OK(http.StatusOK, msg, p)
 }

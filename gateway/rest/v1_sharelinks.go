@@ -134,21 +134,13 @@ func (c *call) v1LinkObject(l shares.Link) (v1LinkObject, error) {
 	o := v1LinkObject{
 		ID: strconv.FormatUint(l.ID, 10), Name: l.Name, AllowUpload: l.AllowUpload, HasPassword: l.HasPassword,
 		Downloads: l.Downloads, IsActive: !l.Disabled, IsExpired: !l.Expires.IsZero() && !now.Before(l.Expires),
+		MaxDownloads: linkMaxDownloads(l), RemainingDownloads: linkRemaining(l),
 		Status: v1LinkStatus(l.Valid(now)), ConsentRequired: l.Consent, ConsentVersion: l.ConsentVer,
-		AllowedIPs: []string{}, UploadLimit: l.UploadLimit, TokenHint: l.KeyHint,
+		AllowedIPs: linkIPs(l), UploadLimit: linkUploadLimit(l), TokenHint: l.KeyHint,
 		CreatedAt: v1Date(l.Created), UpdatedAt: v1Date(l.Updated), Creator: v1LinkCreator{ID: l.OwnerID},
-	}
-	if o.UploadLimit == 0 {
-		o.UploadLimit = shares.DefaultUploadLimit
 	}
 	if !l.Expires.IsZero() {
 		o.ExpiresAt = ptr(v1Date(l.Expires))
-	}
-	if l.MaxDownloads > 0 {
-		o.MaxDownloads, o.RemainingDownloads = ptr(l.MaxDownloads), ptr(l.Remaining())
-	}
-	for _, p := range l.AllowedIPs {
-		o.AllowedIPs = append(o.AllowedIPs, p.String())
 	}
 	if u := c.user(l.OwnerID); u != nil {
 		o.Creator.Login, o.Creator.Name = u.Login, fullName(u)

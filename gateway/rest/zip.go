@@ -65,6 +65,29 @@ func zipDownload(c *call) error {
 	if len(entries) == 1 && entries[0].info.Dir {
 		name = entries[0].name + ".zip"
 	}
+	src := zipSource{
+		list: func(dir storage.Info, opt storage.ListOptions) (storage.Page, error) {
+			return c.ns.List(c.ctx, dir.Path, opt)
+		},
+		open: func(file storage.Info) (storage.Object, error) { return c.ns.Open(c.ctx, file.Path) },
+	}
+	if err := c.writeZip(name, entries, src); err != nil {
+		c.h.log.Warn("zip download cut short", "path", c.r.URL.Path, "user", c.p.UserID, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// zipSource is where an archive's content comes from: the caller's
+// namespace, or a link's download.
+type zipSource struct {
+	list func(dir storage.Info, opt storage.ListOptions) (storage.Page, error)
+	open func(file storage.Info) (storage.Object, error)
+}
+
+// writeZip answers entries as one archive called name. Its error, once the
+// archive has begun, is for the caller to cut the connection with.
+func (c *call) writeZip(name string, entries []zipEntry, src zipSource) error {
 	h := c.w.Header()
 	h.Set("Content-Type", "application/zip")
 	h.Set("Content-Disposition", disposition("attachment", name))
@@ -76,23 +99,17 @@ func zipDownload(c *call) error {
 		return flate.NewWriter(w, flate.BestSpeed)
 	})
 	for _, e := range entries {
+		var err error
 		if e.info.Dir {
-			err = c.zipFolder(zw, e.name, e.info)
+			err = zipFolder(zw, src, e.name, e.info)
 		} else {
-			err = c.zipFile(zw, e.name, e.info)
+			err = zipFile(zw, src, e.name, e.info)
 		}
 		if err != nil {
-			break
+			return err
 		}
 	}
-	if err == nil {
-		err = zw.Close()
-	}
-	if err != nil {
-		c.h.log.Warn("zip download cut short", "path", c.r.URL.Path, "user", c.p.UserID, "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	return nil
+	return zw.Close()
 }
 
 // zipEntries resolves the files and folders the request names, each once,
@@ -171,14 +188,14 @@ func uniqueName(used map[string]bool, name string, dir bool) string {
 }
 
 // zipFolder adds the folder under name, and everything below it the
-// caller may download, one page of the recursive listing at a time.
-func (c *call) zipFolder(zw *zip.Writer, name string, dir storage.Info) error {
+// source lets download, one page of the recursive listing at a time.
+func zipFolder(zw *zip.Writer, src zipSource, name string, dir storage.Info) error {
 	if _, err := zw.CreateHeader(&zip.FileHeader{Name: name + "/", Method: zip.Store, Modified: dir.ModTime}); err != nil {
 		return err
 	}
 	opt := storage.ListOptions{Recursive: true}
 	for {
-		page, err := c.ns.List(c.ctx, dir.Path, opt)
+		page, err := src.list(dir, opt)
 		if err != nil {
 			return err
 		}
@@ -187,7 +204,7 @@ func (c *call) zipFolder(zw *zip.Writer, name string, dir storage.Info) error {
 			if it.Dir {
 				_, err = zw.CreateHeader(&zip.FileHeader{Name: rel, Method: zip.Store, Modified: it.ModTime})
 			} else if it.Rights.Has(storage.Download) {
-				err = c.zipFile(zw, rel, it)
+				err = zipFile(zw, src, rel, it)
 			}
 			if err != nil {
 				return err
@@ -200,9 +217,9 @@ func (c *call) zipFolder(zw *zip.Writer, name string, dir storage.Info) error {
 	}
 }
 
-// zipFile adds the current version of the file under name.
-func (c *call) zipFile(zw *zip.Writer, name string, info storage.Info) error {
-	obj, err := c.ns.Open(c.ctx, info.Path)
+// zipFile adds the file (the version the source gives) under name.
+func zipFile(zw *zip.Writer, src zipSource, name string, info storage.Info) error {
+	obj, err := src.open(info)
 	if err != nil {
 		return err
 	}
