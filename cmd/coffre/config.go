@@ -28,6 +28,7 @@ type Config struct {
 	Storage   StorageConfig   `toml:"storage"`
 	Namespace NamespaceConfig `toml:"namespace"`
 	Log       LogConfig       `toml:"log"`
+	Recovery  RecoveryConfig  `toml:"recovery"` // checkpoint.go
 }
 
 // NamespaceConfig sets the rules of the one namespace: trash, versions,
@@ -130,6 +131,8 @@ func Default() Config {
 			MaintenanceInterval: time.Hour,
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
+
+		Recovery: RecoveryConfig{CheckpointInterval: time.Hour, CheckpointChanges: 10000},
 	}
 }
 
@@ -279,6 +282,7 @@ func (c *Config) validate() error {
 	} else if s.MasterKeyFile == "" || s.MasterKeyFile == "." {
 		bad("storage.master_key_file is empty and storage.master_key is not set")
 	}
+	c.Recovery.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
