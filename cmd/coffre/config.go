@@ -29,6 +29,7 @@ type Config struct {
 	Namespace NamespaceConfig `toml:"namespace"`
 	Log       LogConfig       `toml:"log"`
 	Links     LinksConfig     `toml:"links"`
+	Recovery  RecoveryConfig  `toml:"recovery"` // checkpoint.go
 }
 
 // NamespaceConfig sets the rules of the one namespace: trash, versions,
@@ -141,6 +142,7 @@ func Default() Config {
 		Links: LinksConfig{
 			GeoIPDB: "",
 		},
+		Recovery: RecoveryConfig{CheckpointInterval: time.Hour, CheckpointChanges: 10000},
 	}
 }
 
@@ -293,6 +295,7 @@ func (c *Config) validate() error {
 	} else if s.MasterKeyFile == "" || s.MasterKeyFile == "." {
 		bad("storage.master_key_file is empty and storage.master_key is not set")
 	}
+	c.Recovery.validate(bad)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

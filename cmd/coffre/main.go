@@ -31,6 +31,9 @@ Usage:
   coffre group add|list|delete|members ...  (server stopped)
   coffre key   create|list|revoke LOGIN ... (server stopped)
   coffre right grant|revoke|list PATH ...   (server stopped)
+  coffre recover [--config FILE] [--data DIR] [--force] [--from-headers]  (server stopped)
+  coffre backup DEST [--config FILE] [--data DIR]   (metadata; server running or not)
+  coffre restore SRC [--config FILE] [--data DIR]   (server stopped)
   coffre version
   coffre help [command]
 
@@ -89,6 +92,12 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		err = keyCmd(ctx, rest, stdout, stderr)
 	case "right":
 		err = rightCmd(ctx, rest, stdout, stderr)
+	case "recover":
+		err = recoverCmd(ctx, rest, stdout, stderr)
+	case "backup":
+		err = backupCmd(ctx, rest, stdout, stderr)
+	case "restore":
+		err = restoreCmd(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		printVersion(stdout)
 	case "help", "-h", "-help", "--help":
@@ -123,6 +132,9 @@ func helpCmd(args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "serve", "fsck":
 		run(context.Background(), []string{args[0], "-h"}, nil, stdout, stdout) // prints its flags
+		return nil
+	case "recover", "backup", "restore":
+		fmt.Fprint(stdout, recoveryUsage)
 		return nil
 	case "version", "help":
 		fmt.Fprint(stdout, usage)

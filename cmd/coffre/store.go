@@ -25,6 +25,9 @@ type store struct {
 // that the store serves from the others while a quorum remains, and /ready
 // and fsck say which drive is missing.
 func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
+	if err := refuseLostMeta(cfg); err != nil { // recover.go
+		return nil, err
+	}
 	m, err := meta.Open(cfg.Storage.Meta, meta.Options{Logger: log.With("component", "meta")})
 	if err != nil {
 		return nil, err

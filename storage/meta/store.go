@@ -44,6 +44,8 @@ type Store struct {
 	db     *pebble.DB
 	dir    string
 	closed atomic.Bool
+	// commits counts the batches committed since Open (see Commits).
+	commits atomic.Int64
 }
 
 // Open opens or creates the store in dir.
@@ -186,8 +188,15 @@ func (b *Batch) Commit() error {
 	if err := b.b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("meta: commit: %w", err)
 	}
+	b.s.commits.Add(1)
 	return nil
 }
+
+// Commits returns how many batches were committed since Open: every change
+// of the metadata is one batch, so this is a cheap count of changes (the
+// readiness probe of Check is not counted). It is what decides when the
+// next checkpoint is due.
+func (s *Store) Commits() int64 { return s.commits.Load() }
 
 // Discard drops the batch without applying it.
 func (b *Batch) Discard() { _ = b.b.Close() }

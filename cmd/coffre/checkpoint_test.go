@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"coffre/storage/meta"
+)
+
+func testStore(t *testing.T, cfg Config) *store {
+	t.Helper()
+	st, err := openStore(cfg, bytes.Repeat([]byte{7}, 32), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.close() })
+	return st
+}
+
+func putKey(t *testing.T, m *meta.Store, key, value string) {
+	t.Helper()
+	b := m.NewBatch()
+	b.Set([]byte(key), []byte(value))
+	if err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckpointWriteAndRotate: a checkpoint is a store that opens with what
+// was committed before it and a manifest; an existing destination is
+// refused; rotation keeps the newest two and removes what a crash left.
+func TestCheckpointWriteAndRotate(t *testing.T) {
+	cfg := testConfig(t)
+	st := testStore(t, cfg)
+	base := filepath.Join(t.TempDir(), checkpointsDir)
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	var names []string
+	for i := range 3 {
+		putKey(t, st.meta, "t/k", string(rune('a'+i)))
+		now := t0.Add(time.Duration(i) * time.Hour)
+		name := now.Format(checkpointTimeFormat)
+		names = append(names, name)
+		if err := writeCheckpoint(st.meta, filepath.Join(base, name), newManifest(cfg, 2, now)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := writeCheckpoint(st.meta, filepath.Join(base, names[2]), newManifest(cfg, 2, t0)); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("checkpoint over an existing one: %v", err)
+	}
+	stale := filepath.Join(base, checkpointTmp+"20250301T090000.000000000Z")
+	if err := os.MkdirAll(filepath.Join(stale, "meta"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := rotateCheckpoints(base, checkpointKeep); err != nil {
+		t.Fatal(err)
+	}
+	got, err := checkpointNames(base)
+	if err != nil || !slices.Equal(got, []string{names[2], names[1]}) {
+		t.Fatalf("after rotation: %v %v, want %v", got, err, names[1:])
+	}
+	if fileExists(stale) {
+		t.Fatal("rotation left a temporary folder")
+	}
+	man, err := readManifest(filepath.Join(base, names[1]))
+	if err != nil || !man.Time.Equal(t0.Add(time.Hour)) || man.Drive != 2 || man.DataShards != 2 || man.Version != version ||
+		man.MasterKey != cfg.Storage.MasterKeyFile || len(man.Drives) != 4 {
+		t.Fatalf("manifest %+v %v", man, err)
+	}
+	// The checkpoint opens (from a copy: opening writes) with the value of its time.
+	work := filepath.Join(t.TempDir(), "m")
+	if err := copyTree(filepath.Join(base, names[1], checkpointMeta), work); err != nil {
+		t.Fatal(err)
+	}
+	m, err := meta.Open(work, meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if v, err := m.Get([]byte("t/k")); err != nil || string(v) != "b" {
+		t.Fatalf("checkpoint holds %q %v, want b", v, err)
+	}
+	// No master key in a checkpoint.
+	key := bytes.Repeat([]byte{7}, 32)
+	filepath.WalkDir(filepath.Join(base, names[1]), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			if b, _ := os.ReadFile(p); bytes.Contains(b, key) {
+				t.Errorf("%s holds the master key", p)
+			}
+		}
+		return nil
+	})
+}
+
+// TestCheckpointManifestCheck: another shard layout or drive order is
+// refused; a new block size or drive path is a warning.
+func TestCheckpointManifestCheck(t *testing.T) {
+	cfg := testConfig(t)
+	now := time.Now()
+	for _, tc := range []struct {
+		name    string
+		change  func(*manifest)
+		drive   int
+		err     string
+		warning string
+	}{
+		{"same", func(*manifest) {}, 1, "", ""},
+		{"named by the operator", func(m *manifest) { m.Drive = -1 }, -1, "", ""},
+		{"format", func(m *manifest) { m.Format = 2 }, 1, "format 2", ""},
+		{"layout", func(m *manifest) { m.DataShards, m.ParityShards = 3, 1 }, 1, "3+1 store", ""},
+		{"drive count", func(m *manifest) { m.Drives = m.Drives[:3] }, 1, "3 drives", ""},
+		{"drive order", func(m *manifest) { m.Drive = 3 }, 1, "order of storage.drives changed", ""},
+		{"block size", func(m *manifest) { m.BlockSize = 4 << 20 }, 1, "", "block size was 4194304"},
+		{"drive moved", func(m *manifest) { m.Drives = append([]string{"/old/d1"}, m.Drives[1:]...) }, 1, "", "drive 0 was /old/d1"},
+	} {
+		m := newManifest(cfg, 1, now)
+		m.Drives = slices.Clone(m.Drives)
+		tc.change(&m)
+		warnings, err := m.check(cfg, tc.drive)
+		if (err == nil) != (tc.err == "") || err != nil && !strings.Contains(err.Error(), tc.err) {
+			t.Errorf("%s: err %v, want %q", tc.name, err, tc.err)
+		}
+		if w := strings.Join(warnings, "; "); (w == "") != (tc.warning == "") || !strings.Contains(w, tc.warning) {
+			t.Errorf("%s: warnings %q, want %q", tc.name, w, tc.warning)
+		}
+	}
+}
+
+// TestCheckpointPassAndDue: a pass writes to every drive that answers and
+// skips an offline one; another is due once the metadata changed and the
+// interval passed, or after checkpoint_changes changes, never without change.
+func TestCheckpointPassAndDue(t *testing.T) {
+	cfg := testConfig(t)
+	cfg.Recovery = RecoveryConfig{CheckpointInterval: time.Hour, CheckpointChanges: 3}
+	st := testStore(t, cfg)
+	st.drives[1] = offlineDrive{name: cfg.Storage.Drives[1], err: errors.New("unplugged")}
+	clock := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	c := newCheckpointer(cfg, st, slog.New(slog.DiscardHandler))
+	c.now = func() time.Time { return clock }
+
+	if !c.due(clock) {
+		t.Fatal("the first pass is not due")
+	}
+	if n := c.pass(context.Background()); n != 3 {
+		t.Fatalf("pass wrote %d checkpoints, want 3", n)
+	}
+	for i, d := range cfg.Storage.Drives {
+		names, _ := checkpointNames(filepath.Join(d, checkpointsDir))
+		want := 1
+		if i == 1 { // offline
+			want = 0
+		}
+		if len(names) != want {
+			t.Fatalf("drive %d holds %v", i, names)
+		}
+	}
+	clock = clock.Add(2 * time.Hour)
+	if c.due(clock) {
+		t.Fatal("due without any change")
+	}
+	putKey(t, st.meta, "t/a", "1")
+	if !c.due(clock) {
+		t.Fatal("not due after a change and the interval")
+	}
+	c.pass(context.Background())
+	putKey(t, st.meta, "t/a", "2")
+	putKey(t, st.meta, "t/a", "3")
+	if c.due(clock.Add(time.Minute)) {
+		t.Fatal("due after 2 changes within the interval")
+	}
+	putKey(t, st.meta, "t/a", "4")
+	if !c.due(clock.Add(time.Minute)) {
+		t.Fatal("not due after checkpoint_changes changes")
+	}
+	clock = clock.Add(time.Minute)
+	c.pass(context.Background())
+	names, err := checkpointNames(filepath.Join(cfg.Storage.Drives[0], checkpointsDir))
+	if err != nil || len(names) != checkpointKeep || names[0] != clock.Format(checkpointTimeFormat) {
+		t.Fatalf("after 3 passes drive 0 holds %v %v", names, err)
+	}
+	// At shutdown, a pass writes to no further drive.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	clock = clock.Add(time.Minute)
+	if n := c.pass(ctx); n != 0 {
+		t.Fatalf("a pass after shutdown wrote %d checkpoints", n)
+	}
+}
+
+// TestOpenStoreRefusesLostMeta: with the metadata store gone but a
+// checkpoint or a shard file on a drive, no command opens (and creates) an
+// empty store; a fresh data directory opens.
+func TestOpenStoreRefusesLostMeta(t *testing.T) {
+	cfg := testConfig(t)
+	key := bytes.Repeat([]byte{7}, 32)
+	st, err := openStore(cfg, key, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.close()
+	for _, plant := range []string{
+		filepath.Join(cfg.Storage.Drives[2], checkpointsDir, "20250301T100000.000000000Z", manifestFile),
+		filepath.Join(cfg.Storage.Drives[3], "blobs", "ab", strings.Repeat("ab", 16)),
+	} {
+		if err := os.RemoveAll(cfg.Storage.Meta); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.MkdirAll(filepath.Dir(plant), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(plant, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := openStore(cfg, key, slog.New(slog.DiscardHandler))
+		if err == nil || !strings.Contains(err.Error(), "coffre recover") {
+			t.Fatalf("open over %s without metadata: %v", plant, err)
+		}
+		if storeHasData(cfg.Storage.Meta) {
+			t.Fatal("a metadata store was created")
+		}
+		os.RemoveAll(filepath.Dir(filepath.Dir(plant)))
+	}
+	testStore(t, cfg) // nothing left on the drives: a new store
+}

@@ -1,0 +1,723 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"coffre/auth"
+	"coffre/storage"
+	"coffre/storage/audit"
+	"coffre/storage/blob"
+	"coffre/storage/engine"
+	"coffre/storage/erasure"
+	"coffre/storage/meta"
+)
+
+// coffre recover rebuilds a lost or unreadable metadata store; coffre
+// restore (backup.go) puts a backup back. Both run the same rebuild, offline
+// (they take the data-directory lock):
+//
+//  1. The newest complete checkpoint is copied into <meta>.recovering. The
+//     checkpoints of all drives are candidates: each is a consistent copy of
+//     the whole store, complete once renamed (checkpoint.go), so no quorum is
+//     needed and the newest loses least; one that Pebble cannot open is
+//     skipped for the next newest. One whose manifest does not match the
+//     configuration (shard layout, drive order) stops the rebuild.
+//  2. The shard headers of every drive are scanned (blob.ScanHeaders). A
+//     content the checkpoint does not know was written after it: its record
+//     is restored from its header (blob.Restore), then it is attached as the
+//     file /lost+found-<date>/<sha-256> of the administrator, because the
+//     names written after the checkpoint are lost. A content the checkpoint
+//     knows but whose shard files are gone (deleted after the checkpoint,
+//     then written again) gets its record back from the new headers, with
+//     the checkpoint's reference count.
+//  3. The namespace's records are checked (engine.Verify) and reported.
+//  4. The old store, if any, is renamed <meta>.old-<time>; the rebuilt one
+//     takes its place.
+//
+// Attaching uses the namespace's own Put, which re-reads the bytes and
+// stores them again (the duplicate is dropped by the content store's
+// deduplication): no record is written by hand. Restore takes a reference
+// count of at least 1, so each such content holds one reference while it is
+// attached, dropped once the file holds its own.
+
+// recoverCmd is coffre recover.
+func recoverCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("recover", stderr)
+	cf := addCommonFlags(fs)
+	force := fs.Bool("force", false, "rebuild even though the metadata store opens fine (it is kept, renamed)")
+	fromHeaders := fs.Bool("from-headers", false, "with no usable checkpoint, rebuild from the shard headers alone:\nevery content goes to lost+found; users, rights, links and names are lost")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("recover: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := cf.config(fs, nil)
+	if err != nil {
+		return err
+	}
+	rb, release, err := openRebuild(cfg, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if healthy, why := storeState(cfg.Storage.Meta); healthy && !*force {
+		return fmt.Errorf("the metadata store %s opens fine: nothing to recover (coffre fsck checks it; coffre recover --force rebuilds it anyway from the newest checkpoint, keeping it renamed)", cfg.Storage.Meta)
+	} else if why != "" {
+		fmt.Fprintf(stdout, "metadata store  %s: %s\n", cfg.Storage.Meta, why)
+	}
+	sources, warnings := findCheckpoints(cfg)
+	for _, w := range warnings {
+		fmt.Fprintf(stdout, "warning: %s\n", w)
+	}
+	if len(sources) == 0 && !*fromHeaders {
+		return fmt.Errorf("no checkpoint found in %s of any drive; coffre recover --from-headers rebuilds from the shard headers alone: "+
+			"every content comes back in /lost+found-<date>, named by its SHA-256, but users, rights, links and every name are lost "+
+			"(a backup made with coffre backup can be put back with coffre restore)", checkpointsDir)
+	}
+	return rb.run(ctx, sources, *fromHeaders)
+}
+
+// rebuild is one run of recover or restore.
+type rebuild struct {
+	cfg Config
+	key []byte
+	log *slog.Logger
+	out io.Writer
+	tty bool
+	now time.Time
+}
+
+// openRebuild takes the data-directory lock and the master key.
+func openRebuild(cfg Config, stdout, stderr io.Writer) (*rebuild, func(), error) {
+	if cfg.Log.Level == "info" {
+		cfg.Log.Level = "warn" // the command prints what it does
+	}
+	log := newLogger(stderr, cfg.Log)
+	if !fileExists(cfg.DataDir) {
+		return nil, nil, fmt.Errorf("data directory %s does not exist", cfg.DataDir)
+	}
+	lock, err := lockDataDir(cfg.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := masterKey(cfg, false, log)
+	if err != nil {
+		lock.release()
+		return nil, nil, err
+	}
+	rb := &rebuild{cfg: cfg, key: key, log: log, out: stdout, tty: isTerminal(stdout), now: time.Now().UTC()}
+	return rb, func() { lock.release() }, nil
+}
+
+// storeState says whether a metadata store exists in dir and opens; why
+// describes one that does not.
+func storeState(dir string) (healthy bool, why string) {
+	if !storeHasData(dir) {
+		return false, "missing"
+	}
+	m, err := meta.Open(dir, meta.Options{})
+	if err != nil {
+		return false, fmt.Sprintf("unreadable (%v)", err)
+	}
+	m.Close()
+	return true, ""
+}
+
+// checkpointRef is a checkpoint or backup found: the folder holding
+// manifest.json and meta/.
+type checkpointRef struct {
+	dir   string
+	drive int // the drive it was found on; -1 for one the operator names
+	man   manifest
+}
+
+// findCheckpoints lists the complete checkpoints of every drive, newest
+// first, with warnings for those that cannot be read.
+func findCheckpoints(cfg Config) ([]checkpointRef, []string) {
+	var refs []checkpointRef
+	var warnings []string
+	for i, d := range cfg.Storage.Drives {
+		base := filepath.Join(d, checkpointsDir)
+		names, err := checkpointNames(base)
+		if err != nil {
+			if !errors.Is(err, fs.ErrNotExist) {
+				warnings = append(warnings, fmt.Sprintf("drive %s: cannot list its checkpoints: %v", d, err))
+			}
+			continue
+		}
+		for _, n := range names {
+			dir := filepath.Join(base, n)
+			m, err := readManifest(dir)
+			if err != nil {
+				warnings = append(warnings, fmt.Sprintf("checkpoint %s skipped: %v", dir, err))
+				continue
+			}
+			refs = append(refs, checkpointRef{dir: dir, drive: i, man: m})
+		}
+	}
+	slices.SortStableFunc(refs, func(a, b checkpointRef) int { return b.man.Time.Compare(a.man.Time) })
+	return refs, warnings
+}
+
+// found is a content found in the shard headers.
+type found struct {
+	hash   blob.Hash
+	hd     erasure.Header // a final header of it
+	shards int            // final headers of this content ID
+	mod    time.Time      // modification time of a shard file: when the write ended
+	path   string         // where it is attached, for unattached contents
+	err    error          // why it could not be restored or attached
+}
+
+// recovery sums up a rebuild.
+type recovery struct {
+	source       *checkpointRef // nil: from the headers alone
+	files        int            // shard files scanned
+	unfinished   int            // headers of writes that never finished
+	damaged      []string       // shard files whose header cannot be used
+	driveErr     error          // a drive that could not be scanned
+	contents     int            // contents found on the drives
+	known        int            // of which the checkpoint has, readable
+	relinked     []*found       // known but their files were gone; headers give them back
+	unattached   []*found       // written after the checkpoint
+	namespace    engine.Report
+	aside        string // where the old store went
+	lostAndFound string
+}
+
+// run rebuilds the store from the first usable of sources (newest first),
+// or from the headers alone when there is none and fromHeaders allows it.
+func (r *rebuild) run(ctx context.Context, sources []checkpointRef, fromHeaders bool) error {
+	final := r.cfg.Storage.Meta
+	work := final + ".recovering"
+	if err := os.RemoveAll(work); err != nil {
+		return err
+	}
+	rep := &recovery{}
+	if err := r.prepare(work, sources, fromHeaders, rep); err != nil {
+		os.RemoveAll(work)
+		return err
+	}
+	err := r.rebuildIn(ctx, work, rep)
+	if err != nil {
+		os.RemoveAll(work)
+		return err
+	}
+	if rep.aside, err = swapStore(work, final, r.now); err != nil {
+		return err
+	}
+	return r.report(rep)
+}
+
+// prepare copies the first usable checkpoint of sources into work, or makes
+// an empty store there.
+func (r *rebuild) prepare(work string, sources []checkpointRef, fromHeaders bool, rep *recovery) error {
+	for _, src := range sources {
+		warnings, err := src.man.check(r.cfg, src.drive)
+		if err != nil {
+			return fmt.Errorf("checkpoint %s does not match the configuration: %w", src.dir, err)
+		}
+		err = copyTree(filepath.Join(src.dir, checkpointMeta), work)
+		if err == nil {
+			err = probeStore(work)
+		}
+		if err != nil {
+			fmt.Fprintf(r.out, "warning: checkpoint %s cannot be used (%v); trying an older one\n", src.dir, err)
+			if err := os.RemoveAll(work); err != nil {
+				return err
+			}
+			continue
+		}
+		for _, w := range warnings {
+			fmt.Fprintf(r.out, "warning: checkpoint %s: %s\n", src.dir, w)
+		}
+		rep.source = &src
+		fmt.Fprintf(r.out, "checkpoint      %s\n                written %s by coffre %s\n", src.dir, src.man.Time.Format(time.DateTime+" MST"), src.man.Version)
+		return nil
+	}
+	if !fromHeaders {
+		return errors.New("no usable checkpoint; coffre recover --from-headers rebuilds from the shard headers alone")
+	}
+	fmt.Fprintln(r.out, "checkpoint      none: rebuilding from the shard headers alone")
+	return probeStore(work) // creates an empty store
+}
+
+// probeStore opens and closes the store in dir (creating an empty one).
+func probeStore(dir string) error {
+	m, err := meta.Open(dir, meta.Options{})
+	if err != nil {
+		return err
+	}
+	return m.Close()
+}
+
+// rebuildIn completes the store in work from the shard headers.
+func (r *rebuild) rebuildIn(ctx context.Context, work string, rep *recovery) error {
+	wcfg := r.cfg
+	wcfg.Storage.Meta = work
+	st, err := openStore(wcfg, r.key, r.log)
+	if err != nil {
+		return err
+	}
+	defer st.close()
+	byHash, err := r.scan(ctx, st, rep)
+	if err != nil {
+		return err
+	}
+	if err := checkKey(st, byHash); err != nil {
+		return err
+	}
+	if err := restoreRecords(ctx, st, byHash, rep); err != nil {
+		return err
+	}
+	eng, err := r.attach(ctx, st, rep)
+	if err != nil {
+		return err
+	}
+	if rep.namespace, err = eng.Verify(ctx); err != nil {
+		return fmt.Errorf("namespace check did not finish: %w", err)
+	}
+	return nil
+}
+
+// scan reads every shard header and returns the contents found, by hash:
+// of several contents with one hash (two writes of the same bytes, one of
+// them dropped by deduplication), the one with the most final headers.
+func (r *rebuild) scan(ctx context.Context, st *store, rep *recovery) (map[blob.Hash]*found, error) {
+	p := newTicker(r.out, r.tty)
+	byID := map[[16]byte]*found{}
+	err := st.blob.ScanHeaders(ctx, func(sh blob.ShardHeader) error {
+		rep.files++
+		p.show("scanning shard headers: %d files", rep.files)
+		switch {
+		case sh.Err != nil:
+			rep.damaged = append(rep.damaged, fmt.Sprintf("%s on drive %d: %v", sh.Name, sh.Drive, sh.Err))
+		case !sh.Header.Final():
+			rep.unfinished++
+		default:
+			f := byID[sh.Header.ID]
+			if f == nil {
+				f = &found{hash: sh.Hash(), hd: sh.Header}
+				if fi, err := os.Stat(filepath.Join(r.cfg.Storage.Drives[sh.Drive], filepath.FromSlash(sh.Name))); err == nil {
+					f.mod = fi.ModTime().UTC()
+				}
+				byID[sh.Header.ID] = f
+			}
+			f.shards++
+		}
+		return nil
+	})
+	p.done()
+	switch {
+	case ctx.Err() != nil:
+		return nil, ctx.Err()
+	case storage.Is(storage.Unavailable, err):
+		rep.driveErr = err // the other drives were scanned
+	case err != nil:
+		return nil, err
+	}
+	byHash := map[blob.Hash]*found{}
+	for _, f := range byID {
+		if g := byHash[f.hash]; g == nil || f.shards > g.shards {
+			byHash[f.hash] = f
+		}
+	}
+	rep.contents = len(byHash)
+	return byHash, nil
+}
+
+// checkKey refuses a master key that does not unwrap the data key of a
+// content found on the drives: nothing could be read with it.
+func checkKey(st *store, byHash map[blob.Hash]*found) error {
+	for _, f := range byHash {
+		b := st.meta.NewBatch()
+		_, err := st.blob.Restore(b, f.hd, 1)
+		b.Discard()
+		switch {
+		case storage.Is(storage.Corrupt, err):
+			return fmt.Errorf("the master key does not unwrap the data key of content %s: is it the key this store was written with? "+
+				"(storage.master_key_file or storage.master_key): %w", f.hash, err)
+		case err == nil:
+			return nil
+		}
+	}
+	return nil
+}
+
+// restoreRecords restores the record of every content the checkpoint lacks
+// (with one reference, until attach) and of every content whose record
+// names shard files that are gone.
+func restoreRecords(ctx context.Context, st *store, byHash map[blob.Hash]*found, rep *recovery) error {
+	b := st.meta.NewBatch()
+	for _, f := range sortedFound(byHash) {
+		refs, err := st.blob.Refs(f.hash)
+		switch {
+		case err == nil:
+			if readable(ctx, st, f.hash) {
+				rep.known++
+				continue
+			}
+			_, f.err = st.blob.Restore(b, f.hd, int64(refs))
+			rep.relinked = append(rep.relinked, f)
+		case storage.Is(storage.NotFound, err):
+			_, f.err = st.blob.Restore(b, f.hd, 1)
+			rep.unattached = append(rep.unattached, f)
+		default:
+			b.Discard()
+			return err
+		}
+	}
+	return b.Commit()
+}
+
+// readable says whether the content h opens: enough of its shard files are
+// there and name it.
+func readable(ctx context.Context, st *store, h blob.Hash) bool {
+	rd, err := st.blob.Open(ctx, h)
+	if err != nil {
+		return false
+	}
+	rd.Close()
+	return true
+}
+
+// sortedFound orders contents by time written, then hash.
+func sortedFound(byHash map[blob.Hash]*found) []*found {
+	out := make([]*found, 0, len(byHash))
+	for _, f := range byHash {
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b *found) int {
+		return cmp.Or(a.mod.Compare(b.mod), strings.Compare(a.hash.String(), b.hash.String()))
+	})
+	return out
+}
+
+// attach gives every unattached content a file in /lost+found-<date>,
+// owned by the administrator. It returns the engine, for the check.
+func (r *rebuild) attach(ctx context.Context, st *store, rep *recovery) (*engine.Engine, error) {
+	users, err := auth.New(st.meta, r.key, auth.Options{Logger: r.log.With("component", "auth")})
+	if err != nil {
+		return nil, err
+	}
+	alog, err := audit.New(st.meta, audit.Options{Logger: r.log.With("component", "audit")})
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(st.meta, st.blob, engine.Options{Logger: r.log.With("component", "engine"), Audit: alog})
+	if err != nil {
+		return nil, err
+	}
+	var todo []*found
+	for _, f := range rep.unattached {
+		if f.err == nil {
+			todo = append(todo, f)
+		}
+	}
+	if len(todo) == 0 {
+		return eng, nil
+	}
+	ns := eng.As(recoveryPrincipal(ctx, users))
+	rep.lostAndFound = "/lost+found-" + r.now.Format(time.DateOnly)
+	if _, err := ns.Mkdir(ctx, rep.lostAndFound); err != nil && !storage.Is(storage.Exists, err) {
+		return nil, fmt.Errorf("create %s: %w", rep.lostAndFound, err)
+	}
+	p := newTicker(r.out, r.tty)
+	for i, f := range todo {
+		p.show("attaching contents: %d/%d", i+1, len(todo))
+		f.path = rep.lostAndFound + "/" + f.hash.String()
+		f.err = attachOne(ctx, ns, st, f)
+	}
+	p.done()
+	return eng, nil
+}
+
+// attachOne writes the content f as the file f.path, then drops the
+// reference its restored record was given.
+func attachOne(ctx context.Context, ns storage.Namespace, st *store, f *found) error {
+	rd, err := st.blob.Open(ctx, f.hash)
+	if err != nil {
+		return err
+	}
+	_, err = ns.Put(ctx, f.path, io.NewSectionReader(rd, 0, rd.Size()), storage.PutOptions{Size: rd.Size(), MD5: f.hd.MD5[:], ModTime: f.mod})
+	rd.Close()
+	if err != nil {
+		return err
+	}
+	b := st.meta.NewBatch()
+	done, err := st.blob.Update(b, nil, map[blob.Hash]int{f.hash: -1})
+	if err != nil {
+		b.Discard()
+		return err
+	}
+	err = b.Commit()
+	done(err == nil)
+	return err
+}
+
+// recoveryPrincipal is who owns lost+found: the administrator of the
+// checkpoint, or, rebuilding from headers alone (no users), an
+// administrator principal of the CLI.
+func recoveryPrincipal(ctx context.Context, users *auth.Service) storage.Principal {
+	p, err := users.Principal(ctx, auth.AdminLogin)
+	if err != nil {
+		p = storage.Principal{UserID: "coffre-recover", Login: "coffre-recover"}
+	}
+	p.Admin, p.Protocol = true, "cli"
+	return p
+}
+
+// maxListed bounds the damaged headers listed one by one.
+const maxListed = 20
+
+// report prints what the rebuild did and returns errProblems when
+// something could not be brought back.
+func (r *rebuild) report(rep *recovery) error {
+	w := r.out
+	problems := 0
+	fmt.Fprintf(w, "shard headers   %d files: %d contents; %d files of unfinished writes (coffre serve removes them), %d damaged\n", rep.files, rep.contents, rep.unfinished, len(rep.damaged))
+	for i, d := range rep.damaged {
+		if i == maxListed {
+			fmt.Fprintf(w, "  - and %d more damaged headers\n", len(rep.damaged)-i)
+			break
+		}
+		fmt.Fprintf(w, "  - damaged header: %s\n", d)
+	}
+	if rep.driveErr != nil {
+		problems++
+		fmt.Fprintf(w, "  - %v\n    contents written since the checkpoint with shards there may be missing: run coffre recover --force once the drive is back\n", rep.driveErr)
+	}
+	if rep.source != nil {
+		fmt.Fprintf(w, "contents        %d in the checkpoint, %d relinked, %d written after it\n", rep.known, len(rep.relinked), len(rep.unattached))
+	} else {
+		fmt.Fprintf(w, "contents        %d found on the drives\n", len(rep.unattached))
+	}
+	for _, f := range rep.relinked {
+		if f.err != nil {
+			problems++
+			fmt.Fprintf(w, "  - content %s: its shard files are gone and its headers cannot restore it: %v\n", f.hash, f.err)
+		}
+	}
+	if len(rep.unattached) > 0 {
+		fmt.Fprintf(w, "unattached      %d contents whose names are lost, each attached as %s/<sha-256>:\n", len(rep.unattached), rep.lostAndFound)
+		for _, f := range rep.unattached {
+			fmt.Fprintf(w, "  sha256=%s md5=%s size=%d written=%s", f.hash, hex.EncodeToString(f.hd.MD5[:]), f.hd.Size, f.mod.Format(time.RFC3339))
+			if f.err != nil {
+				problems++
+				fmt.Fprintf(w, " NOT ATTACHED: %v\n", f.err)
+			} else {
+				fmt.Fprintf(w, " file=%s\n", f.path)
+			}
+		}
+	}
+	ns := rep.namespace
+	fmt.Fprintf(w, "namespace       %d folders, %d files, %d versions, %d in the trash\n", ns.Folders, ns.Files, ns.Versions, ns.TrashItems)
+	for _, p := range ns.Problems {
+		problems++
+		fmt.Fprintf(w, "  - %s\n", p)
+	}
+	if rep.source != nil {
+		fmt.Fprintln(w, "lost            what changed after the checkpoint in the metadata alone: names, folders, versions, users, rights, links;")
+		fmt.Fprintf(w, "                and content smaller than storage.inline_limit (%d bytes), which lives only in the metadata store\n", r.cfg.Storage.InlineLimit)
+	} else {
+		fmt.Fprintln(w, "lost            every name, folder, user, right and link, and all content smaller than storage.inline_limit")
+	}
+	if rep.aside != "" {
+		fmt.Fprintf(w, "old store       kept as %s\n", rep.aside)
+	}
+	fmt.Fprintf(w, "metadata store  %s rebuilt; coffre fsck checks every content's shards (it reads everything)\n", r.cfg.Storage.Meta)
+	if problems > 0 {
+		fmt.Fprintln(w, "problems remain: see above")
+		return errProblems
+	}
+	fmt.Fprintln(w, "ok")
+	return nil
+}
+
+// swapStore puts the rebuilt store work in place of dst, renaming an
+// existing dst aside. An empty dst that cannot be replaced (a mount point)
+// is filled with a copy instead.
+func swapStore(work, dst string, now time.Time) (aside string, err error) {
+	if fileExists(dst) && !emptyDir(dst) {
+		aside = dst + ".old-" + now.Format("20060102T150405Z")
+		if err := os.Rename(dst, aside); err != nil {
+			return "", fmt.Errorf("cannot move the old metadata store aside (%w); the rebuilt store is in %s: put it in place of %s by hand", err, work, dst)
+		}
+	}
+	if err := os.Rename(work, dst); err != nil {
+		if !emptyDir(dst) {
+			return aside, fmt.Errorf("cannot put the rebuilt store in place (%w); it is in %s: move it to %s by hand", err, work, dst)
+		}
+		if err := copyTree(work, dst); err != nil {
+			return aside, fmt.Errorf("cannot copy the rebuilt store into %s (%w); it is in %s", dst, err, work)
+		}
+		os.RemoveAll(work)
+	}
+	return aside, syncDir(filepath.Dir(dst))
+}
+
+func emptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+// copyTree copies the folder src into dst (created if needed), syncing
+// every file and folder.
+func copyTree(src, dst string) error {
+	var dirs []string
+	err := filepath.WalkDir(src, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		switch {
+		case e.IsDir():
+			dirs = append(dirs, target)
+			return os.MkdirAll(target, 0o700)
+		case e.Type().IsRegular():
+			return copyFile(p, target)
+		}
+		return fmt.Errorf("%s: not a regular file", p)
+	})
+	if err != nil {
+		return err
+	}
+	for _, d := range dirs {
+		if err := syncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Sync()
+	}
+	return errors.Join(err, out.Close())
+}
+
+// refuseLostMeta stops every command from opening (and so creating) an
+// empty metadata store over drives that hold data: serve's start would take
+// every shard file for the leftover of a crashed write and delete it.
+func refuseLostMeta(cfg Config) error {
+	if storeHasData(cfg.Storage.Meta) {
+		return nil
+	}
+	for _, d := range cfg.Storage.Drives {
+		if driveHoldsData(d) {
+			return fmt.Errorf("the metadata store %s is missing or empty, but drive %s holds data: "+
+				"run coffre recover to rebuild the store from the checkpoints and shard headers on the drives (see coffre help recover)", cfg.Storage.Meta, d)
+		}
+	}
+	return nil
+}
+
+// driveHoldsData says whether the drive folder holds a checkpoint or a
+// shard file (blobs/, see storage/blob's doc.go).
+func driveHoldsData(dir string) bool {
+	if names, _ := checkpointNames(filepath.Join(dir, checkpointsDir)); len(names) > 0 {
+		return true
+	}
+	found := false
+	filepath.WalkDir(filepath.Join(dir, "blobs"), func(_ string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			found = true
+			return fs.SkipAll
+		}
+		return nil
+	})
+	return found
+}
+
+// ticker shows a progress line rewritten in place on a terminal (at most 10
+// times a second); elsewhere, a line every 5 seconds.
+type ticker struct {
+	w    io.Writer
+	tty  bool
+	last time.Time
+	any  bool
+}
+
+func newTicker(w io.Writer, tty bool) *ticker { return &ticker{w: w, tty: tty, last: time.Now()} }
+
+func (t *ticker) show(format string, args ...any) {
+	now := time.Now()
+	switch {
+	case t.tty && now.Sub(t.last) >= 100*time.Millisecond:
+		line := fmt.Sprintf(format, args...)
+		fmt.Fprintf(t.w, "\r%s%s", line, strings.Repeat(" ", max(0, 50-len(line))))
+	case !t.tty && now.Sub(t.last) >= 5*time.Second:
+		fmt.Fprintf(t.w, format+"\n", args...)
+	default:
+		return
+	}
+	t.last, t.any = now, true
+}
+
+// done ends the in-place line on a terminal.
+func (t *ticker) done() {
+	if t.tty && t.any {
+		fmt.Fprint(t.w, "\r"+strings.Repeat(" ", 50)+"\r")
+	}
+}
+
+const recoveryUsage = `Metadata recovery: the metadata store (names, folders, versions, users,
+rights, links) lives in storage.meta; contents live on the drives.
+
+While coffre serve runs, it writes a checkpoint of the metadata store to
+every drive (<drive>/.coffre-checkpoints/, the newest 2 kept), at start and
+then per [recovery] checkpoint_interval and checkpoint_changes.
+
+  coffre recover [--config FILE] [--data DIR] [--force] [--from-headers]
+      Server stopped. Rebuilds a missing or unreadable metadata store from
+      the newest checkpoint found on the drives, then scans the shard headers
+      for contents written after it: their names are lost, so each comes
+      back as /lost+found-<date>/<sha-256>, owned by the administrator, and
+      is listed (SHA-256, MD5, size, time written). Content smaller than
+      storage.inline_limit lives only in the metadata store: what of it was
+      written after the checkpoint is lost. The old store, if any, is kept
+      renamed <meta>.old-<time>.
+      --force         rebuild although the store opens fine
+      --from-headers  with no usable checkpoint, rebuild from the shard
+                      headers alone (users, rights and all names are lost)
+
+  coffre backup DEST [--config FILE] [--data DIR]
+      Writes a backup of the metadata store to the new folder DEST: asks the
+      running server through its control socket (<data>/coffre.sock, mode
+      0600), or, with the server stopped, writes it itself.
+
+  coffre restore SRC [--config FILE] [--data DIR]
+      Server stopped. Puts the backup SRC back (the current store is kept,
+      renamed), then brings back the contents written since as recover does.
+
+Neither backups nor checkpoints hold the master key: back up the key file
+(storage.master_key_file) apart; without it nothing stored can be read.
+`
