@@ -1,6 +1,8 @@
 // Package admin serves the operational endpoints: GET /health (the process
 // is alive), GET /ready (the metadata store and a write quorum of drives
-// are usable) and, when given a handler, GET /metrics (package metrics).
+// are usable) and, when given a handler, GET /metrics (package metrics);
+// StatusHandler serves GET /admin/status, the server's state for coffre
+// status, to callers on the server's own machine only.
 // Audit queries and platform settings come later.
 //
 // The package knows nothing of the stores it probes: readiness is a list of
