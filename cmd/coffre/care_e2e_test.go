@@ -179,6 +179,23 @@ func driveReplaceForce(t *testing.T, bin string) {
 	if code, out, _ := runCmd(t, bin, "fsck", "--data", data); code != 0 {
 		t.Fatalf("fsck after the replacement: %d\n%s", code, out)
 	}
+
+	// Drive 2 is replaced while drive 3 is unusable: drive 2 is rebuilt
+	// from drives 1 and 4, but the summary says problems remain.
+	d2, d3 := filepath.Join(data, "drives", "d2"), filepath.Join(data, "drives", "d3")
+	if err := os.RemoveAll(d2); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(d3); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(d3, []byte("not a folder"), 0o400); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut = runCmd(t, bin, "drive", "replace", "2", "--data", data)
+	if code != 1 || !strings.Contains(out, "drive 2 now holds 4 shard files") || !strings.Contains(out, "incomplete     4 ") || !strings.Contains(out, "problems remain") {
+		t.Fatalf("drive replace with another drive down: status %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
+	}
 }
 
 // TestStatus asks a running server with coffre status, in text and JSON,

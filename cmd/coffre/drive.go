@@ -82,10 +82,17 @@ func driveReplaceCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "rebuilding drive %d (%s) from the other %d drives\n", n, dir, len(drives)-1)
 	start := time.Now()
 	p := newProgress(stdout, isTerminal(stdout))
-	report, err := st.blob.FsckWith(ctx, blob.FsckOptions{Repair: true}, p.update)
+	checked := false // every content was checked; a later error is about orphan shard files only
+	report, err := st.blob.FsckWith(ctx, blob.FsckOptions{Repair: true}, func(done, total int) {
+		p.update(done, total)
+		checked = done == total
+	})
 	p.done()
-	if err != nil {
+	switch {
+	case err != nil && !checked:
 		return fmt.Errorf("drive replace did not finish: %w\nrun coffre drive replace %d --force to finish it", err, n)
+	case err != nil:
+		fmt.Fprintf(stdout, "orphan shard files not collected: %v\n", err)
 	}
 	files, size, err := shardFiles(st.drives[n-1])
 	if err != nil {
@@ -98,6 +105,13 @@ func driveReplaceCmd(ctx context.Context, args []string, stdout, stderr io.Write
 	fmt.Fprintf(stdout, "unrecoverable  %d\n", report.Unrecoverable)
 	if report.Orphans > 0 {
 		fmt.Fprintf(stdout, "orphan shards  %d removed\n", report.Orphans)
+	}
+	// Neither whole, rebuilt nor lost: a shard could not be rewritten,
+	// such as on another drive that is unusable too.
+	if incomplete := report.Contents - report.Healthy - report.Repaired - report.Unrecoverable; incomplete > 0 {
+		fmt.Fprintf(stdout, "incomplete     %d (a shard could not be written; is another drive unusable?)\n", incomplete)
+		fmt.Fprintln(stdout, "problems remain: run coffre fsck for the list")
+		return errProblems
 	}
 	if report.Unrecoverable > 0 {
 		fmt.Fprintln(stdout, "some content could not be rebuilt: fewer good shards than data_shards remain; run coffre fsck for the list")
