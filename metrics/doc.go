@@ -3,7 +3,8 @@
 // (http_requests_total, http_request_duration_seconds, s3_operations_total,
 // s3_operation_duration_seconds, active_goroutines, login_attempts_total,
 // file_uploads_total), the Go runtime's and the process's, and readings of
-// the stores taken at scrape time (drives, Pebble).
+// the stores taken at scrape time (drives, Pebble, and through WatchCare the
+// background care: scrubber, checksum failures, healed shards).
 //
 // The package imports nothing of the front ends or the stores' internals:
 // it offers functions that their hooks call (ObserveHTTP for

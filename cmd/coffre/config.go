@@ -26,6 +26,7 @@ type Config struct {
 	S3        S3Config        `toml:"s3"`
 	WebDAV    WebDAVConfig    `toml:"webdav"`
 	Storage   StorageConfig   `toml:"storage"`
+	Scrub     ScrubConfig     `toml:"scrub"`
 	Namespace NamespaceConfig `toml:"namespace"`
 	Log       LogConfig       `toml:"log"`
 	Links     LinksConfig     `toml:"links"`
@@ -128,6 +129,7 @@ func Default() Config {
 			MasterKeyFile: "master.key",
 			MasterKey:     "",
 		},
+		Scrub: ScrubConfig{Interval: 24 * time.Hour, Rate: 50 << 20},
 		Namespace: NamespaceConfig{
 			TrashRetention:      30 * 24 * time.Hour,
 			MaxVersions:         100,
@@ -249,6 +251,7 @@ func (c *Config) validate() error {
 	if c.HTTP.MaxHeaderBytes < 4<<10 || c.HTTP.MaxHeaderBytes > 1<<20 {
 		bad("http.max_header_bytes %d: must be from 4096 to 1048576", c.HTTP.MaxHeaderBytes)
 	}
+	c.Scrub.validate(bad)
 
 	s := c.Storage
 	if s.DataShards < 1 || s.ParityShards < 1 || s.DataShards+s.ParityShards > 32 {

@@ -121,7 +121,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progress shows fsck's progress: one line rewritten in place on a terminal
+// progress shows fsck's progress: a bar rewritten in place on a terminal
 // (at most 10 times a second), otherwise a plain line every 10% or 5 seconds.
 type progress struct {
 	w    io.Writer
@@ -146,7 +146,7 @@ func (p *progress) update(done, total int) {
 		if now.Sub(p.last) < 100*time.Millisecond && done != total {
 			return
 		}
-		line := fmt.Sprintf("checking %d/%d contents (%d%%)", done, total, pct)
+		line := fmt.Sprintf("checking %d/%d contents (%d%%) [%-20s]", done, total, pct, strings.Repeat("#", pct/5))
 		fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(0, 40-len(line))))
 	} else {
 		if pct/10 == p.pct/10 && now.Sub(p.last) < 5*time.Second && done != total {

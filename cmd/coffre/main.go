@@ -27,6 +27,8 @@ const usage = `Coffre — a storage gateway: WebDAV, S3 and a REST API over one 
 Usage:
   coffre serve [--config FILE] [--data DIR] [--http ADDR] [--s3 ADDR]
   coffre fsck  [--config FILE] [--data DIR] [--repair]
+  coffre status [--addr HOST:PORT] [--config FILE] [--json]   (asks the running server)
+  coffre drive replace N [--config FILE] [--data DIR] [--force] (server stopped)
   coffre user  add|list|set|delete ...      (server stopped)
   coffre group add|list|delete|members ...  (server stopped)
   coffre key   create|list|revoke LOGIN ... (server stopped)
@@ -84,6 +86,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout, st
 		err = serveCmd(ctx, rest, env, stdout, stderr)
 	case "fsck":
 		err = fsckCmd(ctx, rest, stdout, stderr)
+	case "status":
+		err = statusCmd(ctx, rest, stdout, stderr)
+	case "drive":
+		err = driveCmd(ctx, rest, stdout, stderr)
 	case "user":
 		err = userCmd(ctx, rest, os.Stdin, stdout, stderr)
 	case "group":
@@ -138,6 +144,12 @@ func helpCmd(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "version", "help":
 		fmt.Fprint(stdout, usage)
+		return nil
+	case "status":
+		fmt.Fprint(stdout, statusUsage)
+		return nil
+	case "drive":
+		fmt.Fprint(stdout, driveUsage)
 		return nil
 	case "user":
 		fmt.Fprint(stdout, userUsage)

@@ -137,6 +137,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	}
 
 	m := metrics.New(metrics.Options{Meta: st.meta.Check, Drives: st.driveReadings})
+	bg := newCare(cfg, st, log)
+	m.WatchCare(bg.reading)
 	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: m.Logins(auditLog)})
 	if err != nil {
 		return err
@@ -165,6 +167,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	})
 	mux := http.NewServeMux()
 	ops.Register(mux)
+	mux.Handle("GET "+admin.StatusPath, admin.StatusHandler(bg.statusReporter(cfg, eng)))
 	dav, err := webdav.New(webdav.Options{
 		Service:           eng,
 		Auth:              users,
@@ -252,7 +255,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 
 	loops := []loop{
 		{"healer", st.blob.Run},
-		{"engine maintenance", eng.Run},
+		{"engine maintenance", every(ns.MaintenanceInterval, log, "engine maintenance", bg.maintain(eng))},
+		{"scrubber", bg.scrub},
 		{"audit retention", auditLog.Run},
 		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
 		{"link token expiry", every(ns.MaintenanceInterval, log, "expired link tokens purged", func(context.Context) (int, error) { return links.PurgeTokens() })},

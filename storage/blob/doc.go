@@ -5,7 +5,9 @@
 // content is stored inline in the metadata store instead. Identical content
 // is stored once and reference-counted (the dedup key is the SHA-256 of the
 // plaintext). Reads verify every shard block, reconstruct what is damaged
-// and rewrite it in place; a background healer (Run) rebuilds lost shard files.
+// and rewrite it in place; a background healer (Run) rebuilds lost shard files,
+// and a Scrubber checks every content again, pass after pass, at a bounded
+// rate, repairing what it finds.
 //
 // # Drives
 //
@@ -33,6 +35,13 @@
 //	    plaintext), ciphertext with its 16-byte tag
 //	b/heal/<sha-256, 32 bytes>  empty: the content lost a shard file and
 //	    waits for Run to heal it (the heal queue survives restarts)
+//	b/scrub/pass  the Scrubber's pass in progress, JSON (ScrubPass): when it
+//	    started, what it counted so far, and its cursor (hex hash of the
+//	    next content to check), saved every few seconds so that a restart
+//	    resumes there; deleted when the pass ends
+//	b/scrub/last  the last complete pass, JSON (ScrubPass): when it started
+//	    and finished and what it counted; the next pass starts an interval
+//	    after it finished
 //
 // Shard blocks are encrypted with the data key, nonce = the block index as a
 // 12-byte big-endian number, no additional data. A drive folder alone reveals

@@ -13,12 +13,14 @@ import (
 
 // scrubResult is what scrub found in one content.
 type scrubResult struct {
-	gone     bool // no record any more: nothing to check
-	missing  int  // shard files missing or with a bad header
-	damaged  int  // shard blocks with a bad checksum or short
-	repaired bool // everything found was rewritten
-	lost     bool // some block cannot be recovered
-	mismatch bool // deep: the decrypted content differs from its record
+	gone     bool  // no record any more: nothing to check
+	missing  int   // shard files missing or with a bad header
+	damaged  int   // shard blocks with a bad checksum or short
+	repaired bool  // everything found was rewritten
+	lost     bool  // some block cannot be recovered
+	mismatch bool  // deep: the decrypted content differs from its record
+	healed   int   // shard blocks rewritten
+	bytes    int64 // bytes checked: shard blocks with their checksums, or inline content
 	problems []string
 }
 
@@ -39,12 +41,26 @@ func (r scrubResult) String() string {
 // scrub checks every shard block of content h against its checksum and, with
 // repair, rewrites what is damaged and recreates missing shard files; with
 // deep it then decrypts the content and checks it against its record. It
-// holds h's lock, so the content cannot be freed meanwhile.
-func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubResult) {
-	repair := opts.Repair
+// holds h's lock, so the content cannot be freed meanwhile, and counts what
+// it found and healed in the Store's Counts.
+func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) scrubResult {
 	hs := []Hash{h}
 	s.lockHashes(hs)
 	defer s.unlockHashes(hs)
+	res := s.check(ctx, h, opts, nil)
+	s.counts.checksumFailures.Add(int64(res.damaged))
+	s.counts.shardsHealed.Add(int64(res.healed))
+	return res
+}
+
+// check is scrub without the lock and without counting. Without repair it
+// only reads, so it may run unlocked (a content freed meanwhile shows up
+// gone or damaged, which the caller confirms under the lock); with repair
+// the caller must hold h's lock. pace (may be nil) is told the bytes read
+// after each block and may sleep to hold a rate; its error (the context
+// ending) stops the check.
+func (s *Store) check(ctx context.Context, h Hash, opts FsckOptions, pace func(context.Context, int64) error) (res scrubResult) {
+	repair := opts.Repair
 	problem := func(format string, args ...any) {
 		res.problems = append(res.problems, h.String()[:16]+": "+fmt.Sprintf(format, args...))
 	}
@@ -64,6 +80,12 @@ func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubR
 			res.lost = true
 			problem("inline content: %v", err)
 			return res
+		}
+		res.bytes = int64(len(r.inline))
+		if pace != nil {
+			if err := pace(ctx, res.bytes); err != nil {
+				problem("interrupted: %v", err)
+			}
 		}
 		if opts.Deep {
 			if err := checkPlain(h, rec, int64(len(r.inline)), sha256.Sum256(r.inline), md5.Sum(r.inline)); err != nil {
@@ -130,11 +152,15 @@ func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubR
 		shards := make([][]byte, n)
 		good := 0
 		var bad []int
+		var read int64
 		for i := range n {
 			region := (*bp)[i*sl : (i+1)*sl : (i+1)*sl]
 			shards[i] = region[:0]
 			if ss.files[i] == nil {
 				continue
+			}
+			if !fresh[i] {
+				read += int64(sl + erasure.SumSize)
 			}
 			if !fresh[i] && ss.readShard(i, b, region) {
 				shards[i] = region
@@ -146,6 +172,14 @@ func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubR
 				problem("block %d of shard %d on %s: bad checksum or short", b, i, s.drives[i].Name())
 			}
 			bad = append(bad, i)
+		}
+		res.bytes += read
+		if pace != nil {
+			if err := pace(ctx, read); err != nil {
+				problem("interrupted: %v", err)
+				failed = true
+				break
+			}
 		}
 		if good < rec.k {
 			res.lost = true
@@ -164,6 +198,8 @@ func (s *Store) scrub(ctx context.Context, h Hash, opts FsckOptions) (res scrubR
 			if err := ss.writeShard(ss.files[i], b, shards[i]); err != nil {
 				problem("block %d: rewrite shard %d: %v", b, i, err)
 				failed = true
+			} else {
+				res.healed++
 			}
 			written[i] = true
 		}

@@ -176,6 +176,10 @@ func (ss *shardSet) block(b int64, buf []byte, heal bool) ([]byte, error) {
 			bad = append(bad, i)
 		}
 	}
+	if heal {
+		// Reads count what they find; a deep fsck (heal false) counts in scrub.
+		ss.s.counts.checksumFailures.Add(int64(len(bad)))
+	}
 	if good < k {
 		return nil, storage.Errorf("blob.read", storage.Corrupt, ss.h.String(), "block %d: %d of %d shards good, need %d", b, good, n, k)
 	}
@@ -185,6 +189,7 @@ func (ss *shardSet) block(b int64, buf []byte, heal bool) ([]byte, error) {
 		}
 		for _, i := range bad {
 			if err := ss.writeShard(ss.files[i], b, shards[i]); err == nil {
+				ss.s.counts.shardsHealed.Add(1)
 				err = ss.files[i].Sync()
 				ss.s.log.Info("blob: healed shard block", "content", ss.h.String(), "shard", i, "block", b, "err", err)
 			}

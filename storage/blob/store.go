@@ -60,6 +60,7 @@ type Store struct {
 	recent   map[contentID]struct{} // committed while a Collect runs (nil otherwise)
 	healq    map[Hash]struct{}      // contents found degraded
 	healSig  chan struct{}          // wakes Run
+	counts   counts                 // what checks found and healed, for Counts
 	collect  sync.Mutex             // one Collect at a time
 }
 

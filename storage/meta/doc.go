@@ -43,6 +43,8 @@
 //	d/      storage/blob    d/<sha-256, 32 bytes>                inline content (encrypted), for content below the
 //	                                                             inline limit
 //	b/      storage/blob    b/heal/<sha-256, 32 bytes>           empty: content that lost a shard, for the healer
+//	                        b/scrub/pass, b/scrub/last           the scrubber's pass in progress (with its cursor) and
+//	                                                             its last complete pass (JSON, see package blob)
 //	w/      shares          w/l/, w/k/, w/o/, w/c/, w/e/, w/t/,  share and deposit links: records, key hashes, indexes by
 //	                        w/s/last                             owner and client, statistics, access and consent tokens (see package shares)
 //	a/      auth            a/...                                users, credentials, keys (see package auth)
