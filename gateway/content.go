@@ -3,25 +3,47 @@ package gateway
 import (
 	"errors"
 	"io"
+	"net/http"
+	"sync"
+	"time"
 )
 
-// ContentChunk is how much a Content reader asks of the store at a time.
+// ContentChunk is how much a download asks of the store at a time.
 const ContentChunk = 1 << 20
 
-// Content returns a ReadSeeker over size bytes of r for
-// http.ServeContent, which copies in 32 KiB reads: each read of the
-// returned reader is served from a buffer filled by one ReadAt of
-// ContentChunk bytes, so the store sees a few large reads instead of many
-// small ones. The buffer is allocated on the first read.
-func Content(r io.ReaderAt, size int64) io.ReadSeeker {
-	return &content{r: r, size: size}
+// chunks are the buffers of downloads, reused: a download holds one while
+// it runs.
+var chunks = sync.Pool{New: func() any { b := make([]byte, ContentChunk); return &b }}
+
+// ServeContent answers a GET or HEAD of size bytes of r as
+// http.ServeContent does (ranges, conditional requests), but reads r in
+// chunks of up to ContentChunk from a pooled buffer: http copies in 32 KiB
+// reads, and the store prefers a few large reads to many small ones.
+func ServeContent(w http.ResponseWriter, req *http.Request, modtime time.Time, r io.ReaderAt, size int64) {
+	c := &content{r: r, size: size}
+	defer c.release()
+	http.ServeContent(w, req, "", modtime, c)
 }
 
+// CopyContent writes n bytes of r from off to w, in chunks read into a
+// pooled buffer.
+func CopyContent(w io.Writer, r io.ReaderAt, off, n int64) (int64, error) {
+	c := &content{r: r, size: off + n, off: off}
+	defer c.release()
+	return io.Copy(w, readerOnly{c})
+}
+
+// readerOnly hides the WriterTo of a bytes.Reader-like source so that
+// io.Copy uses Read.
+type readerOnly struct{ io.Reader }
+
+// content is a ReadSeeker over size bytes of r, buffered in chunks.
 type content struct {
 	r         io.ReaderAt
 	size, off int64  // the content's size, the reading position
 	buf       []byte // buffered bytes, from bufOff
 	bufOff    int64
+	pooled    *[]byte
 }
 
 func (c *content) Read(p []byte) (int, error) {
@@ -38,11 +60,18 @@ func (c *content) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// fill reads the chunk at the reading position.
+// fill reads the chunk at the reading position. Small contents read into a
+// buffer of their size, larger ones into a pooled chunk.
 func (c *content) fill() error {
 	want := min(int64(ContentChunk), c.size-c.off)
-	if cap(c.buf) < int(want) {
-		c.buf = make([]byte, ContentChunk)
+	if int64(cap(c.buf)) < want {
+		if want < ContentChunk/4 {
+			c.buf = make([]byte, want)
+		} else {
+			c.release()
+			c.pooled = chunks.Get().(*[]byte)
+			c.buf = *c.pooled
+		}
 	}
 	c.buf = c.buf[:want]
 	n, err := c.r.ReadAt(c.buf, c.off)
@@ -54,6 +83,14 @@ func (c *content) fill() error {
 		return io.ErrUnexpectedEOF // the store holds less than its size says
 	}
 	return err
+}
+
+// release gives the pooled chunk back.
+func (c *content) release() {
+	if c.pooled != nil {
+		chunks.Put(c.pooled)
+		c.pooled, c.buf = nil, nil
+	}
 }
 
 func (c *content) Seek(offset int64, whence int) (int64, error) {

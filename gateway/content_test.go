@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -39,7 +38,7 @@ func TestContentServesWholeAndRanges(t *testing.T) {
 			req.Header.Set(hdr[i], hdr[i+1])
 		}
 		w := httptest.NewRecorder()
-		http.ServeContent(w, req, "", time.Time{}, Content(src, int64(len(data))))
+		ServeContent(w, req, time.Time{}, src, int64(len(data)))
 		return w
 	}
 	w := serve()
@@ -61,12 +60,15 @@ func TestContentServesWholeAndRanges(t *testing.T) {
 	if w.Code != 206 || !bytes.Contains(w.Body.Bytes(), data[5:10]) {
 		t.Fatalf("multiple ranges: %d", w.Code)
 	}
-	empty := Content(&countingReaderAt{}, 0)
-	if n, err := empty.Read(make([]byte, 10)); n != 0 || err != io.EOF {
+	var out bytes.Buffer
+	if n, err := CopyContent(&out, src, 5, 2*ContentChunk); err != nil || n != 2*ContentChunk || !bytes.Equal(out.Bytes(), data[5:5+2*ContentChunk]) {
+		t.Fatalf("CopyContent: %d, %v", n, err)
+	}
+	if n, err := CopyContent(&out, &countingReaderAt{}, 0, 0); n != 0 || err != nil {
 		t.Fatalf("empty content: %d, %v", n, err)
 	}
-	short := Content(&countingReaderAt{data: []byte("abc")}, 10) // the store has less than announced
-	if _, err := io.ReadAll(short); err == nil {
+	// The store has less than announced.
+	if _, err := CopyContent(io.Discard, &countingReaderAt{data: []byte("abc")}, 0, 10); err == nil {
 		t.Fatal("a store shorter than announced read without error")
 	}
 }

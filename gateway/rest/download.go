@@ -2,7 +2,6 @@ package rest
 
 import (
 	"mime"
-	"net/http"
 	"path"
 	"strconv"
 	"strings"
@@ -61,7 +60,7 @@ func (c *call) serveObject(obj storage.Object, attachment bool) {
 	h.Set("ETag", info.ETag())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-cache")
-	http.ServeContent(c.w, c.r, "", info.ModTime, gateway.Content(obj, info.Size))
+	gateway.ServeContent(c.w, c.r, info.ModTime, obj, info.Size)
 }
 
 // versionQuery reads ?version=, a version_id; 0 when absent.

@@ -352,9 +352,7 @@ func (h *Handler) answerObject(q *request, o objectView, r io.ReaderAt, body boo
 	if !body || r == nil || length == 0 {
 		return nil
 	}
-	content := gateway.Content(r, start+length)
-	content.Seek(start, io.SeekStart)
-	if _, err := io.Copy(q.w, content); err != nil {
+	if _, err := gateway.CopyContent(q.w, r, start, length); err != nil {
 		// The answer has begun: the connection closes short of
 		// Content-Length, which the client notices.
 		h.log.Warn("s3 object read failed", "op", q.op, "bucket", q.bucket, "key", q.key, "err", err)

@@ -20,19 +20,17 @@ func (q *request) get() error {
 		q.w.Header().Set("Allow", "OPTIONS, PROPFIND, PROPPATCH, MKCOL, DELETE, COPY, MOVE, LOCK, UNLOCK")
 		return errorf(http.StatusMethodNotAllowed, "a folder has no content; list it with PROPFIND")
 	}
-	var content io.ReadSeeker
-	if q.r.Method == "HEAD" {
+	var content io.ReaderAt = nothing{}
+	if q.r.Method != "HEAD" {
 		// ServeContent reads nothing for HEAD: no need to open the content
 		// (nor the Download right, which Stat does not check).
-		content = io.NewSectionReader(nothing{}, 0, info.Size)
-	} else {
 		obj, err := q.ns.Open(q.r.Context(), q.path)
 		if err != nil {
 			return err
 		}
 		defer obj.Close()
 		info = obj.Info()
-		content = gateway.Content(obj, info.Size)
+		content = obj
 	}
 	h := q.w.Header()
 	h.Set("ETag", info.ETag())
@@ -40,7 +38,7 @@ func (q *request) get() error {
 	if enc := info.Meta["content-encoding"]; enc != "" {
 		h.Set("Content-Encoding", enc)
 	}
-	http.ServeContent(q.w, q.r, "", info.ModTime, content)
+	gateway.ServeContent(q.w, q.r, info.ModTime, content, info.Size)
 	return nil
 }
 
