@@ -80,6 +80,10 @@ func (e *Engine) Maintain(ctx context.Context) {
 	abandoned, err4 := e.expireUploads(ctx, start.Add(-e.opts.UploadExpiry))
 	attrs := []any{"trash_purged", purged, "files_aged_out", aged, "locks_expired", expired, "uploads_expired", abandoned, "took", e.now().Sub(start)}
 	if err := errors.Join(err1, err2, err3, err4); err != nil {
+		if ctx.Err() != nil { // shutting down: the pass stops, nothing is wrong
+			e.log.Info("engine maintenance stopped", append(attrs, "reason", ctx.Err())...)
+			return
+		}
 		e.log.Error("engine maintenance", append(attrs, "err", err)...)
 		return
 	}

@@ -1,10 +1,13 @@
 package engine_test
 
 import (
+	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"coffre/internal/teststack"
 	"coffre/storage"
 	"coffre/storage/engine"
 )
@@ -64,5 +67,31 @@ func TestMaintenanceAgesOutFilesPurgesTrashExpiresLocks(t *testing.T) {
 	}
 	if err := owner.SetPurgeDays(ctx, "/r/tmp", -1); !storage.Is(storage.Invalid, err) {
 		t.Fatalf("negative purge days: %v", err)
+	}
+}
+
+// A pass cut short by a shutdown (its context canceled) is no error.
+func TestMaintenanceStoppedByShutdownIsNoError(t *testing.T) {
+	s := newStack(t)
+	var logs teststack.Buffer
+	e, err := engine.New(s.meta, s.blob, engine.Options{TrashRetention: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := e.As(storage.Principal{UserID: "u-owner", Login: "owner", Admin: true})
+	if _, err := owner.Mkdir(ctx, "/r"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := owner.Put(ctx, "/r/f", strings.NewReader("x"), storage.PutOptions{Size: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := owner.Delete(ctx, "/r/f", storage.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	e.Maintain(canceled)
+	if out := logs.String(); strings.Contains(out, "level=ERROR") || !strings.Contains(out, "engine maintenance stopped") {
+		t.Fatalf("a canceled pass logged:\n%s", out)
 	}
 }
