@@ -20,8 +20,12 @@ import (
 )
 
 // coffre backup DEST writes a backup of the metadata store (a Pebble
-// checkpoint and its manifest, as on the drives: see checkpoint.go) to the
-// folder DEST, which must not exist. The CLI cannot open the store beside a
+// checkpoint and its manifest, sealed as on the drives: see checkpoint.go
+// and seal.go) to the folder DEST, which must not exist. It is sealed too,
+// though DEST is the operator's choice: it is the same code and format as a
+// checkpoint (restore takes either), a backup copied elsewhere then reveals
+// nothing, and restoring needs the master key anyway, every content being
+// encrypted under it. The CLI cannot open the store beside a
 // running server (the data-directory lock), so it asks the server through
 // the control socket: a Unix socket, coffre.sock in the data directory,
 // created with mode 0600, so only the server's own system user reaches it
@@ -34,8 +38,9 @@ import (
 // written after the backup come back in lost+found; the current store is
 // kept, renamed.
 //
-// Neither a backup nor a checkpoint holds the master key: keep the key file
-// (or storage.master_key) apart, and back it up too.
+// Neither a backup nor a checkpoint holds the master key, and neither can
+// be read without it: keep the key file (or storage.master_key) apart, and
+// back it up too.
 
 // controlSocket is the control socket's name in the data directory.
 const controlSocket = "coffre.sock"
@@ -69,7 +74,7 @@ func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	err = askBackup(ctx, filepath.Join(cfg.DataDir, controlSocket), dest)
 	if errors.Is(err, errNoServer) {
 		how = "offline: no server was running"
-		err = backupOffline(cfg, dest)
+		err = backupOffline(cfg, dest, newLogger(stderr, cfg.Log))
 	}
 	if err != nil {
 		return err
@@ -85,7 +90,7 @@ func keyNote(cfg Config) string {
 	if cfg.Storage.MasterKey != "" {
 		where = "storage.master_key in the configuration"
 	}
-	return fmt.Sprintf("the master key is NOT part of backups: the store cannot be read without it; it is %s: keep a copy apart from the backups", where)
+	return fmt.Sprintf("the master key is NOT part of backups: they are sealed under it, and neither they nor the store can be read without it; it is %s: keep a copy apart from the backups", where)
 }
 
 // askBackup asks the server listening on the control socket sock to write
@@ -120,7 +125,7 @@ func askBackup(ctx context.Context, sock, dest string) error {
 }
 
 // backupOffline writes the backup itself, the server being stopped.
-func backupOffline(cfg Config, dest string) error {
+func backupOffline(cfg Config, dest string, log *slog.Logger) error {
 	lock, err := lockDataDir(cfg.DataDir)
 	if errors.Is(err, errLocked) {
 		return fmt.Errorf("coffre serve holds %s but does not answer on its control socket %s: see its log", cfg.DataDir, filepath.Join(cfg.DataDir, controlSocket))
@@ -132,11 +137,15 @@ func backupOffline(cfg Config, dest string) error {
 	if !storeHasData(cfg.Storage.Meta) {
 		return fmt.Errorf("no metadata store in %s", cfg.Storage.Meta)
 	}
+	key, err := masterKey(cfg, false, log)
+	if err != nil {
+		return err
+	}
 	m, err := meta.Open(cfg.Storage.Meta, meta.Options{})
 	if err != nil {
 		return err
 	}
-	return errors.Join(writeCheckpoint(m, dest, newManifest(cfg, -1, time.Now())), m.Close())
+	return errors.Join(writeBackup(m, cfg, key, dest), m.Close())
 }
 
 // restoreCmd is coffre restore SRC.
@@ -172,10 +181,10 @@ func restoreCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // controlLoop serves the control socket until ctx ends: POST /backup writes
-// a backup of st's metadata store.
-func controlLoop(cfg Config, st *store, log *slog.Logger) func(context.Context) error {
+// a backup of st's metadata store, sealed under key.
+func controlLoop(cfg Config, st *store, key []byte, log *slog.Logger) func(context.Context) error {
 	h := admin.BackupHandler(func(_ context.Context, dest string) error {
-		return writeCheckpoint(st.meta, dest, newManifest(cfg, -1, time.Now()))
+		return writeBackup(st.meta, cfg, key, dest)
 	}, log)
 	path := filepath.Join(cfg.DataDir, controlSocket)
 	return func(ctx context.Context) error { return serveSocket(ctx, path, h, log) }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"coffre/storage/blob"
@@ -17,35 +18,39 @@ import (
 )
 
 // Metadata checkpoints. While coffre serve runs, a consistent copy of the
-// metadata store (a Pebble checkpoint) is written to every drive folder, so
-// that losing the disk of the metadata store loses at most what changed
-// since the last checkpoint; coffre recover rebuilds the store from the
-// newest checkpoint and gets back the contents written since from the shard
-// headers (see recover.go).
+// metadata store (a Pebble checkpoint) is written sealed to every drive
+// folder, so that losing the disk of the metadata store loses at most what
+// changed since the last checkpoint; coffre recover rebuilds the store from
+// the newest checkpoint and gets back the contents written since from the
+// shard headers (see recover.go).
 //
 // Layout on each drive:
 //
 //	<drive>/.coffre-checkpoints/<time>/manifest.json   see manifest
-//	<drive>/.coffre-checkpoints/<time>/meta/           the Pebble checkpoint
+//	<drive>/.coffre-checkpoints/<time>/meta/           the Pebble checkpoint's files, sealed
 //
 // <time> is the UTC time of the pass (checkpointTimeFormat), so names sort
-// in time order. A checkpoint is written under .tmp-<time>, synced, then
-// renamed: a folder without the prefix is complete. The newest
-// checkpointKeep per drive are kept. A backup (coffre backup) is the same
-// pair, manifest.json and meta/, in a folder of the operator's choice.
+// in time order. A pass makes one Pebble checkpoint in a staging folder
+// beside the metadata store (<meta>.checkpoint, never on a drive), then
+// seals it into each drive: under .tmp-<time>, synced, then renamed, so a
+// folder without the prefix is complete. The newest checkpointKeep per drive
+// are kept. A backup (coffre backup) is the same pair, manifest.json and
+// meta/, sealed the same way, in a folder of the operator's choice.
 //
-// A checkpoint holds what the metadata store holds: the tree with its names,
-// the users (password hashes), rights, links and the audit log in clear, and
-// the wrapped data keys, inline content and S3 secrets encrypted under the
-// master key. The master key itself is never written there: recovery takes it
-// from the configuration, as serve does.
+// The metadata store holds the tree with its names, the users (password
+// hashes), rights, links and the audit log in clear: every file of a
+// checkpoint is therefore encrypted under a key derived from the master key,
+// and the manifest, readable, carries a MAC (seal.go). The master key itself
+// is never written there: recovery takes it from the configuration, as serve
+// does.
 const (
 	checkpointsDir       = ".coffre-checkpoints"
 	checkpointKeep       = 2
 	checkpointTmp        = ".tmp-"
 	checkpointMeta       = "meta"
 	manifestFile         = "manifest.json"
-	manifestFormat       = 1
+	manifestFormat       = 2 // 1: checkpoints in clear, never shipped
+	checkpointStage      = ".checkpoint"
 	checkpointTimeFormat = "20060102T150405.000000000Z"
 )
 
@@ -86,6 +91,10 @@ type manifest struct {
 	Drive int `json:"drive"`
 	// MasterKey says where the key was taken from (never the key itself).
 	MasterKey string `json:"master_key"`
+	// ID, Files and MAC seal the checkpoint (seal.go).
+	ID    string       `json:"id"`
+	Files []sealedFile `json:"files"`
+	MAC   string       `json:"mac"`
 }
 
 func newManifest(cfg Config, drive int, now time.Time) manifest {
@@ -144,10 +153,45 @@ func readManifest(dir string) (manifest, error) {
 	return m, nil
 }
 
-// writeCheckpoint writes a checkpoint of m with its manifest to dest, which
-// must not exist: under a temporary name beside it, synced, then renamed, so
-// that dest appears complete or not at all.
-func writeCheckpoint(m *meta.Store, dest string, man manifest) error {
+// stageMu serialises the use of the staging folder: a pass and a backup
+// asked through the control socket may run at once.
+var stageMu sync.Mutex
+
+// stageCheckpoint makes a Pebble checkpoint of m in the staging folder
+// beside the metadata store, never on a drive: the files there are in clear.
+// It returns the checkpoint's folder and release, which removes it; until
+// then no other checkpoint is staged.
+func stageCheckpoint(m *meta.Store, cfg Config) (dir string, release func(), err error) {
+	stage := cfg.Storage.Meta + checkpointStage
+	for _, d := range cfg.Storage.Drives {
+		if within(stage, d) || within(d, stage) {
+			return "", nil, fmt.Errorf("the staging folder of checkpoints %s overlaps drive %s: move storage.meta", stage, d)
+		}
+	}
+	stageMu.Lock()
+	release = func() {
+		os.RemoveAll(stage)
+		stageMu.Unlock()
+	}
+	err = os.RemoveAll(stage) // left by a crash
+	if err == nil {
+		err = os.Mkdir(stage, 0o700)
+	}
+	if err == nil {
+		dir = filepath.Join(stage, checkpointMeta)
+		err = m.Checkpoint(dir)
+	}
+	if err != nil {
+		release()
+		return "", nil, fmt.Errorf("staging the checkpoint in %s: %w", stage, err)
+	}
+	return dir, release, nil
+}
+
+// writeSealed seals the staged checkpoint src under master into dest, which
+// must not exist, with its manifest: under a temporary name beside it,
+// synced, then renamed, so that dest appears complete or not at all.
+func writeSealed(src, dest string, man manifest, master []byte) error {
 	if fileExists(dest) {
 		return fmt.Errorf("%s: %w", dest, os.ErrExist)
 	}
@@ -159,7 +203,10 @@ func writeCheckpoint(m *meta.Store, dest string, man manifest) error {
 	if err := os.RemoveAll(tmp); err != nil { // left by a crash
 		return err
 	}
-	err := m.Checkpoint(filepath.Join(tmp, checkpointMeta))
+	err := os.Mkdir(tmp, 0o700)
+	if err == nil {
+		err = sealTree(src, filepath.Join(tmp, checkpointMeta), &man, master)
+	}
 	if err == nil {
 		err = writeManifest(tmp, man)
 	}
@@ -174,6 +221,16 @@ func writeCheckpoint(m *meta.Store, dest string, man manifest) error {
 		return err
 	}
 	return syncDir(parent)
+}
+
+// writeBackup writes a sealed backup of m to dest (coffre backup).
+func writeBackup(m *meta.Store, cfg Config, master []byte, dest string) error {
+	src, release, err := stageCheckpoint(m, cfg)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return writeSealed(src, dest, newManifest(cfg, -1, time.Now()), master)
 }
 
 func writeManifest(dir string, man manifest) error {
@@ -218,15 +275,21 @@ func checkpointNames(dir string) ([]string, error) {
 }
 
 // rotateCheckpoints removes from dir every checkpoint but the newest keep,
-// and temporary folders that a crash left.
+// those an earlier coffre wrote in clear, and temporary folders that a crash
+// left.
 func rotateCheckpoints(dir string, keep int) error {
 	names, err := checkpointNames(dir)
 	if err != nil {
 		return err
 	}
 	var errs []error
-	for _, n := range names[min(keep, len(names)):] {
-		errs = append(errs, os.RemoveAll(filepath.Join(dir, n)))
+	kept := 0
+	for _, n := range names {
+		if m, err := readManifest(filepath.Join(dir, n)); err == nil && m.Format < manifestFormat || kept == keep {
+			errs = append(errs, os.RemoveAll(filepath.Join(dir, n)))
+		} else {
+			kept++
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
@@ -243,6 +306,7 @@ type checkpointer struct {
 	meta   *meta.Store
 	drives []blob.Drive // for Probe: an offline drive is skipped
 	cfg    Config
+	key    []byte // the master key, to seal
 	log    *slog.Logger
 	now    func() time.Time
 
@@ -251,8 +315,8 @@ type checkpointer struct {
 	commits int64     // meta.Commits() at the last pass
 }
 
-func newCheckpointer(cfg Config, st *store, log *slog.Logger) *checkpointer {
-	return &checkpointer{meta: st.meta, drives: st.drives, cfg: cfg, log: log, now: time.Now}
+func newCheckpointer(cfg Config, st *store, key []byte, log *slog.Logger) *checkpointer {
+	return &checkpointer{meta: st.meta, drives: st.drives, cfg: cfg, key: key, log: log, now: time.Now}
 }
 
 // due says whether a checkpoint is to be written now: at start, then once
@@ -267,15 +331,35 @@ func (c *checkpointer) due(now time.Time) bool {
 	return changes > 0 && (now.Sub(c.last) >= r.CheckpointInterval || r.CheckpointChanges > 0 && changes >= r.CheckpointChanges)
 }
 
-// pass writes a checkpoint to every drive that answers, keeps the newest
-// checkpointKeep on each, and logs one line. It returns how many drives got
-// the checkpoint. Once ctx ends (shutdown), it writes to no further drive.
+// pass stages a checkpoint and seals it into every drive that answers,
+// keeps the newest checkpointKeep on each, and logs one line. It returns how
+// many drives got the checkpoint. Once ctx ends (shutdown), it writes to no
+// further drive.
 func (c *checkpointer) pass(ctx context.Context) int {
 	start := c.now().UTC()
 	commits := c.meta.Commits() // changes made during the pass count for the next
 	name := start.Format(checkpointTimeFormat)
 	written, skipped := 0, 0
 	var errs []error
+	if src, release, err := stageCheckpoint(c.meta, c.cfg); err != nil {
+		errs = append(errs, err)
+	} else {
+		written, skipped, errs = c.sealAll(ctx, src, name, start)
+		release()
+	}
+	attrs := []any{"name", name, "drives", written, "skipped", skipped, "changes", commits - c.commits, "took", c.now().Sub(start).Round(time.Millisecond)}
+	c.passed, c.last, c.commits = true, start, commits
+	if len(errs) > 0 || written == 0 {
+		c.log.Error("metadata checkpoint incomplete", append(attrs, "err", errors.Join(errs...))...)
+	} else {
+		c.log.Info("metadata checkpoint written", attrs...)
+	}
+	return written
+}
+
+// sealAll seals the staged checkpoint src as name into every drive that
+// answers and rotates the checkpoints there.
+func (c *checkpointer) sealAll(ctx context.Context, src, name string, start time.Time) (written, skipped int, errs []error) {
 	for i, dir := range c.cfg.Storage.Drives {
 		if ctx.Err() != nil {
 			errs = append(errs, fmt.Errorf("stopped before drive %s: %w", dir, ctx.Err()))
@@ -287,7 +371,7 @@ func (c *checkpointer) pass(ctx context.Context) int {
 			continue
 		}
 		base := filepath.Join(dir, checkpointsDir)
-		if err := writeCheckpoint(c.meta, filepath.Join(base, name), newManifest(c.cfg, i, start)); err != nil {
+		if err := writeSealed(src, filepath.Join(base, name), newManifest(c.cfg, i, start), c.key); err != nil {
 			errs = append(errs, fmt.Errorf("drive %s: %w", dir, err))
 			continue
 		}
@@ -296,14 +380,7 @@ func (c *checkpointer) pass(ctx context.Context) int {
 			c.log.Warn("checkpoint: removing old checkpoints", "drive", dir, "err", err)
 		}
 	}
-	attrs := []any{"name", name, "drives", written, "skipped", skipped, "changes", commits - c.commits, "took", c.now().Sub(start).Round(time.Millisecond)}
-	c.passed, c.last, c.commits = true, start, commits
-	if len(errs) > 0 || written == 0 {
-		c.log.Error("metadata checkpoint incomplete", append(attrs, "err", errors.Join(errs...))...)
-	} else {
-		c.log.Info("metadata checkpoint written", attrs...)
-	}
-	return written
+	return written, skipped, errs
 }
 
 // checkpointPoll is the longest pause between two looks at the change count.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"log/slog"
@@ -13,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"coffre/auth"
+	"coffre/storage"
+	"coffre/storage/audit"
+	"coffre/storage/engine"
 	"coffre/storage/meta"
 )
 
@@ -35,12 +40,26 @@ func putKey(t *testing.T, m *meta.Store, key, value string) {
 	}
 }
 
-// TestCheckpointWriteAndRotate: a checkpoint is a store that opens with what
-// was committed before it and a manifest; an existing destination is
-// refused; rotation keeps the newest two and removes what a crash left.
+// writeTestCheckpoint stages a checkpoint of st and seals it into dest.
+func writeTestCheckpoint(t *testing.T, cfg Config, st *store, key []byte, dest string, man manifest) error {
+	t.Helper()
+	src, release, err := stageCheckpoint(st.meta, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	return writeSealed(src, dest, man, key)
+}
+
+// TestCheckpointWriteAndRotate: a checkpoint unseals into a store that opens
+// with what was committed before it, with a verified manifest; the staging
+// folder is gone after; an existing destination is refused; rotation keeps
+// the newest two sealed ones and removes checkpoints in clear and what a
+// crash left.
 func TestCheckpointWriteAndRotate(t *testing.T) {
 	cfg := testConfig(t)
 	st := testStore(t, cfg)
+	key := bytes.Repeat([]byte{7}, 32)
 	base := filepath.Join(t.TempDir(), checkpointsDir)
 	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	var names []string
@@ -49,15 +68,27 @@ func TestCheckpointWriteAndRotate(t *testing.T) {
 		now := t0.Add(time.Duration(i) * time.Hour)
 		name := now.Format(checkpointTimeFormat)
 		names = append(names, name)
-		if err := writeCheckpoint(st.meta, filepath.Join(base, name), newManifest(cfg, 2, now)); err != nil {
+		if err := writeTestCheckpoint(t, cfg, st, key, filepath.Join(base, name), newManifest(cfg, 2, now)); err != nil {
 			t.Fatal(err)
 		}
+		if fileExists(cfg.Storage.Meta + checkpointStage) {
+			t.Fatal("the staging folder outlived the checkpoint")
+		}
 	}
-	if err := writeCheckpoint(st.meta, filepath.Join(base, names[2]), newManifest(cfg, 2, t0)); !errors.Is(err, fs.ErrExist) {
+	if err := writeTestCheckpoint(t, cfg, st, key, filepath.Join(base, names[2]), newManifest(cfg, 2, t0)); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("checkpoint over an existing one: %v", err)
 	}
 	stale := filepath.Join(base, checkpointTmp+"20250301T090000.000000000Z")
 	if err := os.MkdirAll(filepath.Join(stale, "meta"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	plain := filepath.Join(base, "20250301T113000.000000000Z") // between names[1] and names[2]
+	if err := os.MkdirAll(filepath.Join(plain, checkpointMeta), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	old := newManifest(cfg, 2, t0.Add(90*time.Minute))
+	old.Format = 1
+	if err := writeManifest(plain, old); err != nil {
 		t.Fatal(err)
 	}
 	if err := rotateCheckpoints(base, checkpointKeep); err != nil {
@@ -67,17 +98,20 @@ func TestCheckpointWriteAndRotate(t *testing.T) {
 	if err != nil || !slices.Equal(got, []string{names[2], names[1]}) {
 		t.Fatalf("after rotation: %v %v, want %v", got, err, names[1:])
 	}
-	if fileExists(stale) {
-		t.Fatal("rotation left a temporary folder")
+	if fileExists(stale) || fileExists(plain) {
+		t.Fatal("rotation left a temporary folder or a checkpoint in clear")
 	}
 	man, err := readManifest(filepath.Join(base, names[1]))
 	if err != nil || !man.Time.Equal(t0.Add(time.Hour)) || man.Drive != 2 || man.DataShards != 2 || man.Version != version ||
-		man.MasterKey != cfg.Storage.MasterKeyFile || len(man.Drives) != 4 {
+		man.MasterKey != cfg.Storage.MasterKeyFile || len(man.Drives) != 4 || len(man.Files) == 0 {
 		t.Fatalf("manifest %+v %v", man, err)
 	}
-	// The checkpoint opens (from a copy: opening writes) with the value of its time.
+	if err := man.verify(key); err != nil {
+		t.Fatal(err)
+	}
+	// The checkpoint unseals into a store holding the value of its time.
 	work := filepath.Join(t.TempDir(), "m")
-	if err := copyTree(filepath.Join(base, names[1], checkpointMeta), work); err != nil {
+	if err := unsealTree(filepath.Join(base, names[1], checkpointMeta), work, man, key); err != nil {
 		t.Fatal(err)
 	}
 	m, err := meta.Open(work, meta.Options{})
@@ -89,7 +123,6 @@ func TestCheckpointWriteAndRotate(t *testing.T) {
 		t.Fatalf("checkpoint holds %q %v, want b", v, err)
 	}
 	// No master key in a checkpoint.
-	key := bytes.Repeat([]byte{7}, 32)
 	filepath.WalkDir(filepath.Join(base, names[1]), func(p string, e fs.DirEntry, err error) error {
 		if err == nil && !e.IsDir() {
 			if b, _ := os.ReadFile(p); bytes.Contains(b, key) {
@@ -98,6 +131,106 @@ func TestCheckpointWriteAndRotate(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestCheckpointSealedOnDrives: after a pass, no file of a drive's
+// checkpoints holds a user's login, password hash or a file name in clear,
+// though the unsealed checkpoint holds them all (so the scan can fail).
+func TestCheckpointSealedOnDrives(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	st := testStore(t, cfg)
+	key := bytes.Repeat([]byte{7}, 32)
+	alog, err := audit.New(st.meta, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	users, err := auth.New(st.meta, key, auth.Options{Argon2: auth.Argon2Params{Memory: 64, Time: 1, Threads: 1}, Audit: alog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const login, password, fileName = "jeanne.delacour", "Tournesol-1907!", "bilan-fusion-acme-confidentiel.txt"
+	u, err := users.CreateUser(ctx, auth.NewUser{Login: login, Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := users.Login(ctx, login, password, auth.Origin{IP: "192.0.2.7", Protocol: "cli"}); err != nil {
+		t.Fatal(err)
+	}
+	eng, err := engine.New(st.meta, st.blob, engine.Options{Audit: alog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte("chiffres du trimestre") // inline, so already encrypted in the store
+	ns := eng.As(storage.Principal{UserID: u.ID, Login: login, Admin: true})
+	if _, err := ns.Mkdir(ctx, "/docs"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ns.Put(ctx, "/docs/"+fileName, bytes.NewReader(body), storage.PutOptions{Size: int64(len(body))}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := st.meta.Get([]byte("a/u/" + login))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored struct {
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(rec, &stored); err != nil || !strings.HasPrefix(stored.Password, "$argon2id$") {
+		t.Fatalf("user record: %s %v", rec, err)
+	}
+	hash := stored.Password[strings.LastIndex(stored.Password, "$")+1:]
+	secrets := []string{login, fileName, hash}
+
+	if n := newCheckpointer(cfg, st, key, slog.New(slog.DiscardHandler)).pass(ctx); n != 4 {
+		t.Fatalf("pass wrote %d checkpoints", n)
+	}
+	if fileExists(cfg.Storage.Meta + checkpointStage) {
+		t.Fatal("the staging folder outlived the pass")
+	}
+	scanned := 0
+	for _, d := range cfg.Storage.Drives {
+		filepath.WalkDir(filepath.Join(d, checkpointsDir), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			scanned++
+			for _, s := range secrets {
+				if bytes.Contains(b, []byte(s)) {
+					t.Errorf("%s holds %q in clear", p, s)
+				}
+			}
+			return nil
+		})
+	}
+	if scanned < 4*3 {
+		t.Fatalf("scanned %d files on the drives", scanned)
+	}
+	// The same checkpoint, unsealed, holds every one of them.
+	names, _ := checkpointNames(filepath.Join(cfg.Storage.Drives[0], checkpointsDir))
+	dir := filepath.Join(cfg.Storage.Drives[0], checkpointsDir, names[0])
+	man, err := readManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := filepath.Join(t.TempDir(), "m")
+	if err := unsealTree(filepath.Join(dir, checkpointMeta), work, man, key); err != nil {
+		t.Fatal(err)
+	}
+	var all []byte
+	for _, f := range man.Files {
+		b, _ := os.ReadFile(filepath.Join(work, filepath.FromSlash(f.Name)))
+		all = append(all, b...)
+	}
+	for _, s := range secrets {
+		if !bytes.Contains(all, []byte(s)) {
+			t.Errorf("the unsealed checkpoint lacks %q: the scan above proves nothing for it", s)
+		}
+	}
 }
 
 // TestCheckpointManifestCheck: another shard layout or drive order is
@@ -114,7 +247,7 @@ func TestCheckpointManifestCheck(t *testing.T) {
 	}{
 		{"same", func(*manifest) {}, 1, "", ""},
 		{"named by the operator", func(m *manifest) { m.Drive = -1 }, -1, "", ""},
-		{"format", func(m *manifest) { m.Format = 2 }, 1, "format 2", ""},
+		{"format", func(m *manifest) { m.Format = 3 }, 1, "format 3", ""},
 		{"layout", func(m *manifest) { m.DataShards, m.ParityShards = 3, 1 }, 1, "3+1 store", ""},
 		{"drive count", func(m *manifest) { m.Drives = m.Drives[:3] }, 1, "3 drives", ""},
 		{"drive order", func(m *manifest) { m.Drive = 3 }, 1, "order of storage.drives changed", ""},
@@ -143,7 +276,7 @@ func TestCheckpointPassAndDue(t *testing.T) {
 	st := testStore(t, cfg)
 	st.drives[1] = offlineDrive{name: cfg.Storage.Drives[1], err: errors.New("unplugged")}
 	clock := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	c := newCheckpointer(cfg, st, slog.New(slog.DiscardHandler))
+	c := newCheckpointer(cfg, st, bytes.Repeat([]byte{7}, 32), slog.New(slog.DiscardHandler))
 	c.now = func() time.Time { return clock }
 
 	if !c.due(clock) {

@@ -28,11 +28,15 @@ import (
 // restore (backup.go) puts a backup back. Both run the same rebuild, offline
 // (they take the data-directory lock):
 //
-//  1. The newest complete checkpoint is copied into <meta>.recovering. The
-//     checkpoints of all drives are candidates: each is a consistent copy of
-//     the whole store, complete once renamed (checkpoint.go), so no quorum is
-//     needed and the newest loses least; one that Pebble cannot open is
-//     skipped for the next newest. One whose manifest does not match the
+//  1. The newest complete checkpoint is unsealed into <meta>.recovering,
+//     beside the metadata store (seal.go): its manifest's MAC and every chunk
+//     of every file are verified. The checkpoints of all drives are
+//     candidates: each is a consistent copy of the whole store, complete once
+//     renamed (checkpoint.go), so no quorum is needed and the newest loses
+//     least; one that does not authenticate (damaged, or sealed under another
+//     master key) or that Pebble cannot open is skipped for the next newest.
+//     When none authenticates, the master key is the likely culprit: the
+//     rebuild stops and says so. One whose manifest does not match the
 //     configuration (shard layout, drive order) stops the rebuild.
 //  2. The shard headers of every drive are scanned (blob.ScanHeaders). A
 //     content the checkpoint does not know was written after it: its record
@@ -144,6 +148,15 @@ type checkpointRef struct {
 	man   manifest
 }
 
+// String names it in messages: "checkpoint <time> on drive <folder>", or
+// "backup <folder>".
+func (c checkpointRef) String() string {
+	if c.drive < 0 {
+		return "backup " + c.dir
+	}
+	return fmt.Sprintf("checkpoint %s on drive %s", filepath.Base(c.dir), filepath.Dir(filepath.Dir(c.dir)))
+}
+
 // findCheckpoints lists the complete checkpoints of every drive, newest
 // first, with warnings for those that cannot be read.
 func findCheckpoints(cfg Config) ([]checkpointRef, []string) {
@@ -222,37 +235,58 @@ func (r *rebuild) run(ctx context.Context, sources []checkpointRef, fromHeaders 
 	return r.report(rep)
 }
 
-// prepare copies the first usable checkpoint of sources into work, or makes
-// an empty store there.
+// prepare unseals the first usable checkpoint of sources into work, or
+// makes an empty store there.
 func (r *rebuild) prepare(work string, sources []checkpointRef, fromHeaders bool, rep *recovery) error {
+	broken := 0 // sources that do not authenticate
 	for _, src := range sources {
-		warnings, err := src.man.check(r.cfg, src.drive)
-		if err != nil {
-			return fmt.Errorf("checkpoint %s does not match the configuration: %w", src.dir, err)
-		}
-		err = copyTree(filepath.Join(src.dir, checkpointMeta), work)
+		var warnings []string
+		err := src.man.verify(r.key) // before check: a forged manifest does not stop the rebuild
 		if err == nil {
-			err = probeStore(work)
-		}
-		if err != nil {
-			fmt.Fprintf(r.out, "warning: checkpoint %s cannot be used (%v); trying an older one\n", src.dir, err)
-			if err := os.RemoveAll(work); err != nil {
-				return err
+			if warnings, err = src.man.check(r.cfg, src.drive); err != nil {
+				return fmt.Errorf("%s does not match the configuration: %w", src, err)
 			}
-			continue
+			err = r.unseal(src, work)
 		}
-		for _, w := range warnings {
-			fmt.Fprintf(r.out, "warning: checkpoint %s: %s\n", src.dir, w)
+		if err == nil {
+			for _, w := range warnings {
+				fmt.Fprintf(r.out, "warning: checkpoint %s: %s\n", src.dir, w)
+			}
+			rep.source = &src
+			fmt.Fprintf(r.out, "checkpoint      %s\n                written %s by coffre %s\n", src.dir, src.man.Time.Format(time.DateTime+" MST"), src.man.Version)
+			return nil
 		}
-		rep.source = &src
-		fmt.Fprintf(r.out, "checkpoint      %s\n                written %s by coffre %s\n", src.dir, src.man.Time.Format(time.DateTime+" MST"), src.man.Version)
-		return nil
+		if errors.Is(err, errSealBroken) {
+			broken++
+			fmt.Fprintf(r.out, "warning: %s is damaged or was sealed with another master key (%v); trying an older one\n", src, err)
+		} else {
+			fmt.Fprintf(r.out, "warning: %s cannot be used (%v); trying an older one\n", src, err)
+		}
+		if err := os.RemoveAll(work); err != nil {
+			return err
+		}
+	}
+	if broken > 0 && broken == len(sources) && !fromHeaders {
+		what := fmt.Sprintf("any of the %d checkpoints found", broken)
+		if broken == 1 {
+			what = sources[0].String()
+		}
+		return fmt.Errorf("the master key does not unwrap %s: is it the key this store was written with? (storage.master_key_file or storage.master_key)", what)
 	}
 	if !fromHeaders {
 		return errors.New("no usable checkpoint; coffre recover --from-headers rebuilds from the shard headers alone")
 	}
 	fmt.Fprintln(r.out, "checkpoint      none: rebuilding from the shard headers alone")
 	return probeStore(work) // creates an empty store
+}
+
+// unseal unseals the checkpoint src, whose manifest is verified, into work
+// and opens it.
+func (r *rebuild) unseal(src checkpointRef, work string) error {
+	if err := unsealTree(filepath.Join(src.dir, checkpointMeta), work, src.man, r.key); err != nil {
+		return err
+	}
+	return probeStore(work)
 }
 
 // probeStore opens and closes the store in dir (creating an empty one).
@@ -694,17 +728,20 @@ rights, links) lives in storage.meta; contents live on the drives.
 
 While coffre serve runs, it writes a checkpoint of the metadata store to
 every drive (<drive>/.coffre-checkpoints/, the newest 2 kept), at start and
-then per [recovery] checkpoint_interval and checkpoint_changes.
+then per [recovery] checkpoint_interval and checkpoint_changes. Checkpoints
+and backups are sealed: encrypted under a key derived from the master key,
+so a drive or a backup alone reveals no name, user or right.
 
   coffre recover [--config FILE] [--data DIR] [--force] [--from-headers]
       Server stopped. Rebuilds a missing or unreadable metadata store from
-      the newest checkpoint found on the drives, then scans the shard headers
-      for contents written after it: their names are lost, so each comes
-      back as /lost+found-<date>/<sha-256>, owned by the administrator, and
-      is listed (SHA-256, MD5, size, time written). Content smaller than
-      storage.inline_limit lives only in the metadata store: what of it was
-      written after the checkpoint is lost. The old store, if any, is kept
-      renamed <meta>.old-<time>.
+      the newest checkpoint found on the drives (one that is damaged or
+      sealed with another master key is skipped for an older one), then
+      scans the shard headers for contents written after it: their names
+      are lost, so each comes back as /lost+found-<date>/<sha-256>, owned by
+      the administrator, and is listed (SHA-256, MD5, size, time written).
+      Content smaller than storage.inline_limit lives only in the metadata
+      store: what of it was written after the checkpoint is lost. The old
+      store, if any, is kept renamed <meta>.old-<time>.
       --force         rebuild although the store opens fine
       --from-headers  with no usable checkpoint, rebuild from the shard
                       headers alone (users, rights and all names are lost)
@@ -712,12 +749,14 @@ then per [recovery] checkpoint_interval and checkpoint_changes.
   coffre backup DEST [--config FILE] [--data DIR]
       Writes a backup of the metadata store to the new folder DEST: asks the
       running server through its control socket (<data>/coffre.sock, mode
-      0600), or, with the server stopped, writes it itself.
+      0600), or, with the server stopped, writes it itself. The backup is
+      sealed like the checkpoints: restoring it needs the master key.
 
   coffre restore SRC [--config FILE] [--data DIR]
       Server stopped. Puts the backup SRC back (the current store is kept,
       renamed), then brings back the contents written since as recover does.
 
 Neither backups nor checkpoints hold the master key: back up the key file
-(storage.master_key_file) apart; without it nothing stored can be read.
+(storage.master_key_file) apart; without it nothing stored can be read,
+restored or recovered.
 `

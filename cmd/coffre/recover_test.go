@@ -6,12 +6,14 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"coffre/storage"
 	"coffre/storage/engine"
+	"coffre/storage/meta"
 )
 
 // TestRecoverRelinksRewrittenContent: a content of the checkpoint deleted
@@ -43,7 +45,7 @@ func TestRecoverRelinksRewrittenContent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := newCheckpointer(cfg, st, log).pass(ctx); n != 4 {
+	if n := newCheckpointer(cfg, st, key, log).pass(ctx); n != 4 {
 		t.Fatalf("checkpoint on %d drives", n)
 	}
 	for _, path := range []string{"/docs/kept.bin", "/docs/gone.bin"} {
@@ -199,5 +201,110 @@ func TestSwapStore(t *testing.T) {
 		if b, _ := os.ReadFile(aside + "/CURRENT"); tc.aside != (string(b) == "old") || tc.aside != (aside == dst+".old-20250301T100000Z") {
 			t.Fatalf("%s: old store kept as %q", tc.name, aside)
 		}
+	}
+}
+
+// TestRecoverSkipsDamagedCheckpoints: a checkpoint that does not
+// authenticate (a flipped byte, a cut file, an edited manifest) or lacks a
+// file is skipped for an older one, each named in a warning; with another
+// master key none authenticates, and the rebuild stops saying so.
+func TestRecoverSkipsDamagedCheckpoints(t *testing.T) {
+	ctx := context.Background()
+	cfg := testConfig(t)
+	key := bytes.Repeat([]byte{7}, 32)
+	log := slog.New(slog.DiscardHandler)
+	st, err := openStore(cfg, key, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	c := newCheckpointer(cfg, st, key, log)
+	c.now = func() time.Time { return clock }
+	for _, v := range []string{"old", "new"} {
+		putKey(t, st.meta, "t/k", v)
+		if n := c.pass(ctx); n != 4 {
+			t.Fatalf("checkpoint on %d drives", n)
+		}
+		clock = clock.Add(time.Hour)
+	}
+	st.close()
+	if err := os.RemoveAll(cfg.Storage.Meta); err != nil {
+		t.Fatal(err)
+	}
+	sources, _ := findCheckpoints(cfg)
+	if len(sources) != 8 {
+		t.Fatalf("checkpoints %v", sources)
+	}
+	newest := func(drive int) (string, manifest) {
+		for _, s := range sources {
+			if s.drive == drive && s.man.Time.Equal(clock.Add(-time.Hour)) {
+				return s.dir, s.man
+			}
+		}
+		t.Fatalf("no newest checkpoint on drive %d", drive)
+		return "", manifest{}
+	}
+	damage := []func(dir string, m manifest) error{
+		func(dir string, m manifest) error { // a flipped byte
+			p := filepath.Join(dir, checkpointMeta, m.Files[0].Name)
+			b, err := os.ReadFile(p)
+			if err == nil {
+				b[len(b)/2] ^= 1
+				err = os.WriteFile(p, b, 0o600)
+			}
+			return err
+		},
+		func(dir string, m manifest) error { // a cut file
+			p := filepath.Join(dir, checkpointMeta, m.Files[len(m.Files)-1].Name)
+			fi, err := os.Stat(p)
+			if err == nil {
+				err = os.Truncate(p, fi.Size()-1)
+			}
+			return err
+		},
+		func(dir string, m manifest) error { // an edited manifest
+			m.BlockSize *= 2
+			os.Remove(filepath.Join(dir, manifestFile))
+			return writeManifest(dir, m)
+		},
+		func(dir string, m manifest) error { // a missing file
+			return os.Remove(filepath.Join(dir, checkpointMeta, m.Files[0].Name))
+		},
+	}
+	for i, d := range damage {
+		if err := d(newest(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sources, _ = findCheckpoints(cfg)
+
+	var out bytes.Buffer
+	wrong := &rebuild{cfg: cfg, key: bytes.Repeat([]byte{8}, 32), log: log, out: &out, now: time.Now().UTC()}
+	if err := wrong.run(ctx, sources, false); err == nil || !strings.Contains(err.Error(), "master key does not unwrap any of the 8 checkpoints") {
+		t.Fatalf("rebuild with another master key: %v", err)
+	}
+	if fileExists(cfg.Storage.Meta) || fileExists(cfg.Storage.Meta+".recovering") {
+		t.Fatal("a refused rebuild left a store")
+	}
+
+	out.Reset()
+	rb := &rebuild{cfg: cfg, key: key, log: log, out: &out, now: time.Now().UTC()}
+	if err := rb.run(ctx, sources, false); err != nil {
+		t.Fatalf("%v\n%s", err, &out)
+	}
+	report := out.String()
+	if n := strings.Count(report, "is damaged or was sealed with another master key"); n != 3 || strings.Count(report, "cannot be used") != 1 {
+		t.Fatalf("%d damaged checkpoints reported, want 3 and 1 unusable:\n%s", n, report)
+	}
+	if !strings.Contains(report, "warning: checkpoint "+clock.Add(-time.Hour).Format(checkpointTimeFormat)+" on drive "+cfg.Storage.Drives[0]+" is damaged") {
+		t.Fatalf("the warning does not name the checkpoint and its drive:\n%s", report)
+	}
+	m, err := meta.Open(cfg.Storage.Meta, meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	if v, err := m.Get([]byte("t/k")); err != nil || string(v) != "old" {
+		t.Fatalf("rebuilt store holds %q %v, want the older checkpoint's value\n%s", v, err, report)
 	}
 }

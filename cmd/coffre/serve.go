@@ -260,8 +260,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		{"audit retention", auditLog.Run},
 		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
 		{"link token expiry", every(ns.MaintenanceInterval, log, "expired link tokens purged", func(context.Context) (int, error) { return links.PurgeTokens() })},
-		{"metadata checkpoints", newCheckpointer(cfg, st, log.With("component", "checkpoint")).run},
-		{"control socket", controlLoop(cfg, st, log.With("component", "control"))},
+		{"metadata checkpoints", newCheckpointer(cfg, st, key, log.With("component", "checkpoint")).run},
+		{"control socket", controlLoop(cfg, st, key, log.With("component", "control"))},
 	}
 	return runAll(ctx, log, servers, loops, cfg.DataDir)
 }
