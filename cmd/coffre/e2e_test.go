@@ -125,6 +125,18 @@ func startServerArgs(t *testing.T, bin, addr string, args []string, env ...strin
 	}
 }
 
+// waitLog waits (bounded) until the server's log holds text.
+func (s *server) waitLog(text string) {
+	s.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(s.stderr.String(), text) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("no %q in the log within 30s\nstderr:\n%s", text, s.stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (s *server) get(path string) (int, map[string]string) {
 	c := http.Client{Timeout: 10 * time.Second}
 	resp, err := c.Get("http://" + s.addr + path)
@@ -242,8 +254,10 @@ func serveLifecycle(t *testing.T, bin string) {
 		}
 	}
 
-	// Lose 3 of 4 drives while running: not ready, with the reason.
+	// Lose 3 of 4 drives while running: not ready, with the reason. The
+	// start-up checkpoint writes to the drives: let it finish first.
 	s = startServer(t, bin, data)
+	s.waitLog("metadata checkpoint written")
 	breakDrive := func(d string) {
 		dir := filepath.Join(data, "drives", d)
 		if err := os.RemoveAll(dir); err != nil {
