@@ -56,7 +56,7 @@ func (c *call) serveObject(obj storage.Object, attachment bool) {
 	}
 	h := c.w.Header()
 	h.Set("Content-Type", ctype)
-	h.Set("Content-Disposition", disposition(kind, info.Name))
+	h.Set("Content-Disposition", gateway.Disposition(kind, info.Name))
 	h.Set("ETag", info.ETag())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-cache")
@@ -104,35 +104,4 @@ func inlineSafe(ctype string) bool {
 		return mt != "image/svg+xml"
 	}
 	return strings.HasPrefix(mt, "audio/") || strings.HasPrefix(mt, "video/")
-}
-
-// disposition is a Content-Disposition of kind (attachment or inline) for
-// a file name (RFC 6266): filename* carries the name in UTF-8 (RFC 8187,
-// formerly 5987) and filename an ASCII fallback for older clients, with
-// '_' for what ASCII cannot say.
-func disposition(kind, name string) string {
-	var fallback, encoded strings.Builder
-	for _, r := range name {
-		if r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == '%' {
-			r = '_'
-		}
-		fallback.WriteRune(r)
-	}
-	const hex = "0123456789ABCDEF"
-	for i := 0; i < len(name); i++ {
-		if b := name[i]; attrChar(b) {
-			encoded.WriteByte(b)
-		} else {
-			encoded.WriteByte('%')
-			encoded.WriteByte(hex[b>>4])
-			encoded.WriteByte(hex[b&15])
-		}
-	}
-	return kind + `; filename="` + fallback.String() + `"; filename*=UTF-8''` + encoded.String()
-}
-
-// attrChar reports whether b may appear unescaped in an RFC 8187 value.
-func attrChar(b byte) bool {
-	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' ||
-		strings.IndexByte("!#$&+-.^_`|~", b) >= 0
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"coffre/gateway"
 	"coffre/shares"
 	"coffre/storage"
 )
@@ -456,18 +457,13 @@ func (c *call) serveLinkZip(vis *shares.Visit) error {
 	case vis.Link.Name != "":
 		name = vis.Link.Name + ".zip"
 	}
-	used := map[string]bool{}
-	entries := make([]zipEntry, len(roots))
-	for i, r := range roots {
-		entries[i] = zipEntry{info: r, name: uniqueName(used, r.Name, r.Dir)}
-	}
-	src := zipSource{
-		list: func(dir storage.Info, opt storage.ListOptions) (storage.Page, error) {
+	src := gateway.ZipSource{
+		List: func(dir storage.Info, opt storage.ListOptions) (storage.Page, error) {
 			return d.List(c.ctx, dir.ID, opt)
 		},
-		open: func(file storage.Info) (storage.Object, error) { return d.Open(c.ctx, file.ID) },
+		Open: func(file storage.Info) (storage.Object, error) { return d.Open(c.ctx, file.ID) },
 	}
-	if err := c.writeZip(name, entries, src); err != nil {
+	if err := c.writeZip(name, gateway.ZipEntries(roots), src); err != nil {
 		c.h.log.Warn("link zip cut short", "path", c.r.URL.Path, "link", vis.Link.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
