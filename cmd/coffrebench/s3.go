@@ -11,8 +11,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -121,11 +119,7 @@ func (s *s3Stack) client(conc int) *awss3.Client {
 }
 
 func measureS3(ctx context.Context, cfg config, data string, r *s3Results) error {
-	dir := filepath.Join(data, "s3")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return err
-	}
-	st, err := openStack(ctx, cfg, dir)
+	st, err := freshStack(ctx, cfg, data, "s3")
 	if err != nil {
 		return err
 	}

@@ -76,3 +76,13 @@ func (s *stack) close() error {
 	}
 	return errors.Join(err, s.meta.Close())
 }
+
+// freshStack opens a new stack in the folder name of data, for one part of
+// the run.
+func freshStack(ctx context.Context, cfg config, data, name string) (*stack, error) {
+	dir := filepath.Join(data, name)
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return openStack(ctx, cfg, dir)
+}

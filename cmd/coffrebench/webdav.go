@@ -9,8 +9,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -92,11 +90,7 @@ func startDAV(ctx context.Context, st *stack) (*davStack, error) {
 }
 
 func measureDAV(ctx context.Context, cfg config, data string, r *davResults) error {
-	dir := filepath.Join(data, "webdav")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		return err
-	}
-	st, err := openStack(ctx, cfg, dir)
+	st, err := freshStack(ctx, cfg, data, "webdav")
 	if err != nil {
 		return err
 	}
