@@ -60,7 +60,7 @@ func (s *Service) Login(ctx context.Context, login, password string, o Origin) (
 	}
 	if !ok {
 		s.throttle.fail(login, o.IP, s.now())
-		s.log.Warn("login failed", "login", login, "ip", o.IP, "protocol", o.Protocol)
+		s.log.WarnContext(ctx, "login failed", "login", login, "ip", o.IP, "protocol", o.Protocol)
 		s.record(loginEvent(o, login, false, "invalid login or password"))
 		return storage.Principal{}, storage.Errorf(op, storage.Unauthenticated, "", "invalid login or password")
 	}

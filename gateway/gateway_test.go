@@ -47,18 +47,25 @@ func TestRequestID(t *testing.T) {
 	}
 }
 
+// Every line a request causes, the handler's own included, carries its
+// request ID when the logger goes through LogHandler.
 func TestAccessLogAndRecovery(t *testing.T) {
 	var logs teststack.Buffer
-	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	log := slog.New(LogHandler(slog.NewJSONHandler(&logs, nil)))
 	mux := http.NewServeMux()
-	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") })
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		log.InfoContext(r.Context(), "handler line")
+		io.WriteString(w, "hello")
+	})
 	mux.HandleFunc("/panic", func(w http.ResponseWriter, r *http.Request) { panic("boom") })
 	h := Wrap(mux, log)
 
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/ok", nil))
+	okID := rec.Header().Get(RequestIDHeader)
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/panic", nil))
+	panicID := rec.Header().Get(RequestIDHeader)
 	if rec.Code != 500 {
 		t.Fatalf("panicking handler answered %d", rec.Code)
 	}
@@ -71,10 +78,16 @@ func TestAccessLogAndRecovery(t *testing.T) {
 		}
 		entries = append(entries, e)
 	}
-	if len(entries) != 3 {
-		t.Fatalf("want 3 log entries (request, panic, request), got %d:\n%s", len(entries), logs.String())
+	if len(entries) != 4 {
+		t.Fatalf("want 4 log entries (handler, request, panic, request), got %d:\n%s", len(entries), logs.String())
 	}
-	if e := entries[0]; e["msg"] != "request" || e["path"] != "/ok" || e["status"] != 200.0 || e["bytes"] != 5.0 || e["id"] == "" {
+	for i, want := range []string{okID, okID, panicID, panicID} {
+		if got := entries[i]["request_id"]; want == "" || got != want {
+			t.Errorf("entry %d has request_id %v, want %q: %v", i, got, want, entries[i])
+		}
+	}
+	entries = entries[1:]
+	if e := entries[0]; e["msg"] != "request" || e["path"] != "/ok" || e["status"] != 200.0 || e["bytes"] != 5.0 {
 		t.Errorf("access log entry %v", e)
 	}
 	if e := entries[1]; e["msg"] != "panic serving request" || e["panic"] != "boom" || !strings.Contains(e["stack"].(string), "goroutine") {

@@ -123,8 +123,7 @@ func accessLog(h http.Handler, log *slog.Logger, observe ObserveFunc) http.Handl
 		}
 		d := time.Since(start)
 		route := routeOf(r, *label)
-		log.LogAttrs(r.Context(), slog.LevelInfo, "request",
-			slog.String("id", RequestID(r.Context())),
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", // LogHandler adds the request ID
 			slog.String("method", r.Method),
 			slog.String("path", r.URL.Path),
 			slog.String("route", route),
@@ -149,7 +148,7 @@ func recoverPanics(h http.Handler, log *slog.Logger) http.Handler {
 			if v == http.ErrAbortHandler { // the handler's way to abort quietly
 				panic(v)
 			}
-			log.Error("panic serving request", "id", RequestID(r.Context()), "panic", v, "stack", string(debug.Stack()))
+			log.ErrorContext(r.Context(), "panic serving request", "panic", v, "stack", string(debug.Stack()))
 			if sw, ok := w.(*statusWriter); ok && sw.status != 0 {
 				// The response has begun: cut the connection rather than let
 				// a truncated body pass for a complete one.

@@ -390,12 +390,32 @@ level = "debug"
 	if code, _ := s.get("/ready"); code != http.StatusOK {
 		t.Fatalf("/ready = %d\nstderr:\n%s", code, s.stderr)
 	}
+	// A refused login logs two lines, the access log's and auth's: both
+	// carry the request ID the client sent.
+	req, _ := http.NewRequest("POST", "http://"+addr+"/api/auth", strings.NewReader(`{"user":"admin","password":"wrong"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-Id", "e2e-login-1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
 	s.stop()
+	tagged := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(s.stderr.String()), "\n") {
 		var v map[string]any
 		if err := json.Unmarshal([]byte(line), &v); err != nil {
 			t.Fatalf("log line is not JSON: %q", line)
 		}
+		if v["request_id"] == "e2e-login-1" {
+			tagged[v["msg"].(string)] = true
+		}
+	}
+	if !tagged["login failed"] || !tagged["request"] {
+		t.Errorf("lines with the request's ID: %v, want the access log's and auth's\n%s", tagged, s.stderr)
 	}
 	for _, d := range []string{"a", "b", "c"} {
 		if fi, err := os.Stat(filepath.Join(dir, "store", d)); err != nil || !fi.IsDir() {

@@ -148,7 +148,7 @@ func (c *call) writeError(err error) {
 func (c *call) errorAnswer(err error) (int, errorBody) {
 	a := toAPI(err)
 	if a.status >= 500 {
-		c.h.log.Error("rest request failed", "method", c.r.Method, "path", c.r.URL.Path, "status", a.status, "err", err)
+		c.h.log.ErrorContext(c.r.Context(), "rest request failed", "method", c.r.Method, "path", c.r.URL.Path, "status", a.status, "err", err)
 	}
 	lang := c.lang()
 	body := errorBody{Message: a.msg.in(lang), Detail: a.detail}

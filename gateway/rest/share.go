@@ -464,7 +464,7 @@ func (c *call) serveLinkZip(vis *shares.Visit) error {
 		Open: func(file storage.Info) (storage.Object, error) { return d.Open(c.ctx, file.ID) },
 	}
 	if err := c.writeZip(name, gateway.ZipEntries(roots), src); err != nil {
-		c.h.log.Warn("link zip cut short", "path", c.r.URL.Path, "link", vis.Link.ID, "err", err)
+		c.h.log.WarnContext(c.r.Context(), "link zip cut short", "path", c.r.URL.Path, "link", vis.Link.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil

@@ -165,6 +165,6 @@ func (c *call) record(typ, kind, name, detail string) {
 	e := c.auditEntry(typ, 0, kind, name)
 	e.Detail = detail
 	if _, err := c.h.opts.Audit.Record(e); err != nil {
-		c.h.log.Error("audit entry lost", "type", typ, "err", err)
+		c.h.log.ErrorContext(c.r.Context(), "audit entry lost", "type", typ, "err", err)
 	}
 }

@@ -314,7 +314,7 @@ func (c *call) auditCSV(q audit.Query, keep func(audit.Entry) bool, filename str
 		}
 		q.Cursor = page.Next
 		if page, err = c.h.opts.Audit.Query(c.ctx, q); err != nil {
-			c.h.log.Error("audit CSV cut short", "err", err)
+			c.h.log.ErrorContext(c.r.Context(), "audit CSV cut short", "err", err)
 			return nil
 		}
 	}

@@ -216,7 +216,7 @@ func (h *Handler) v1ClientCreate(c *call) error {
 			// Nothing is in the folder yet: remove it, so that a refused
 			// client leaves nothing behind.
 			if derr := c.ns.Delete(c.ctx, root.Path, storage.DeleteOptions{Permanent: true, IfEmpty: true}); derr != nil {
-				h.log.Warn("folder of a refused client left", "path", root.Path, "err", derr)
+				h.log.WarnContext(c.r.Context(), "folder of a refused client left", "path", root.Path, "err", derr)
 			}
 		}
 		return err

@@ -52,7 +52,7 @@ func zipDownload(c *call) error {
 		Open: func(file storage.Info) (storage.Object, error) { return c.ns.Open(c.ctx, file.Path) },
 	}
 	if err := c.writeZip(name, entries, src); err != nil {
-		c.h.log.Warn("zip download cut short", "path", c.r.URL.Path, "user", c.p.UserID, "err", err)
+		c.h.log.WarnContext(c.r.Context(), "zip download cut short", "path", c.r.URL.Path, "user", c.p.UserID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil

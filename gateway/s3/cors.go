@@ -167,7 +167,7 @@ func (h *Handler) bucketCORS(q *request) []corsRule {
 	}
 	var c corsConfiguration
 	if err := xml.Unmarshal([]byte(doc), &c); err != nil {
-		h.log.Error("s3: a bucket's stored CORS configuration does not decode", "bucket", q.bucket, "err", err)
+		h.log.ErrorContext(q.r.Context(), "s3: a bucket's stored CORS configuration does not decode", "bucket", q.bucket, "err", err)
 		return nil
 	}
 	return c.Rules

@@ -172,7 +172,7 @@ func (h *Handler) deleteObjects(q *request) error {
 		if err != nil {
 			e := toS3(err)
 			if e.Status >= 500 {
-				h.log.Error("s3 delete failed", "op", q.op, "bucket", q.bucket, "key", o.Key, "err", err)
+				h.log.ErrorContext(q.r.Context(), "s3 delete failed", "op", q.op, "bucket", q.bucket, "key", o.Key, "err", err)
 			}
 			res.Errors = append(res.Errors, deleteError{Key: o.Key, VersionID: version, Code: e.Code, Message: e.Message})
 			continue

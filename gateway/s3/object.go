@@ -355,7 +355,7 @@ func (h *Handler) answerObject(q *request, o objectView, r io.ReaderAt, body boo
 	if _, err := gateway.CopyContent(q.w, r, start, length); err != nil {
 		// The answer has begun: the connection closes short of
 		// Content-Length, which the client notices.
-		h.log.Warn("s3 object read failed", "op", q.op, "bucket", q.bucket, "key", q.key, "err", err)
+		h.log.WarnContext(q.r.Context(), "s3 object read failed", "op", q.op, "bucket", q.bucket, "key", q.key, "err", err)
 	}
 	return nil
 }

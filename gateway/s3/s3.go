@@ -132,7 +132,7 @@ func (h *Handler) answer(q *request, err error) {
 	}
 	e := toS3(err)
 	if e.Status >= 500 {
-		h.log.Error("s3 request failed", "op", q.op, "bucket", q.bucket, "key", q.key, "err", err, "request", gateway.RequestID(q.r.Context()))
+		h.log.ErrorContext(q.r.Context(), "s3 request failed", "op", q.op, "bucket", q.bucket, "key", q.key, "err", err)
 	}
 	q.w.Header().Set("Content-Type", "application/xml")
 	q.w.Header().Set("X-Amz-Request-Id", gateway.RequestID(q.r.Context()))

@@ -107,7 +107,7 @@ func (q *req) serveZip(entries []storage.Info, name string, node storage.NodeID)
 		Open: func(file storage.Info) (storage.Object, error) { return d.Open(q.ctx, file.ID) },
 	}
 	if err := gateway.WriteZip(q.w, src, gateway.ZipEntries(entries)); err != nil {
-		q.h.log.Warn("link archive cut short", "link", q.vis.Link.ID, "err", err)
+		q.h.log.WarnContext(q.r.Context(), "link archive cut short", "link", q.vis.Link.ID, "err", err)
 		panic(http.ErrAbortHandler)
 	}
 	return nil

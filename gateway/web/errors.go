@@ -120,7 +120,7 @@ type errorJSON struct {
 func (q *req) fail(err error) {
 	f := failureOf(err)
 	if f.status >= 500 {
-		q.h.log.Error("link request failed", "path", q.r.URL.Path, "status", f.status, "err", err)
+		q.h.log.ErrorContext(q.r.Context(), "link request failed", "path", q.r.URL.Path, "status", f.status, "err", err)
 	}
 	f.header(q.w)
 	if q.json {
@@ -132,6 +132,6 @@ func (q *req) fail(err error) {
 		return
 	}
 	if err := q.messagePage(f); err != nil {
-		q.h.log.Error("link error page failed", "path", q.r.URL.Path, "err", err)
+		q.h.log.ErrorContext(q.r.Context(), "link error page failed", "path", q.r.URL.Path, "err", err)
 	}
 }

@@ -83,7 +83,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		}
 	}
 	if code >= 500 {
-		h.log.Error("webdav request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
+		h.log.ErrorContext(r.Context(), "webdav request failed", "method", r.Method, "path", r.URL.Path, "status", code, "err", err)
 	}
 	var he *httpError
 	if errors.As(err, &he) && he.condition != "" {

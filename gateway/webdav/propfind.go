@@ -78,7 +78,7 @@ func (q *request) propfind() error {
 			if err != nil {
 				// The 207 is on its way: cut the connection rather than
 				// pass a partial listing for a complete one.
-				q.h.log.Error("webdav propfind listing failed", "path", q.path, "err", err)
+				q.h.log.ErrorContext(q.r.Context(), "webdav propfind listing failed", "path", q.path, "err", err)
 				panic(http.ErrAbortHandler)
 			}
 			for _, it := range page.Items {
@@ -93,7 +93,7 @@ func (q *request) propfind() error {
 	bw.WriteString("</D:multistatus>\n")
 	if err := bw.Flush(); err != nil {
 		// The 207 has begun: nothing more can be said to the client.
-		q.h.log.Debug("webdav propfind answer cut", "path", q.path, "err", err)
+		q.h.log.DebugContext(q.r.Context(), "webdav propfind answer cut", "path", q.path, "err", err)
 	}
 	return nil
 }

@@ -235,7 +235,7 @@ func (q *request) xHandler() *xwebdav.Handler {
 		LockSystem: confirmed{},
 		Logger: func(r *http.Request, err error) {
 			if err != nil {
-				q.h.log.Debug("webdav", "method", r.Method, "path", r.URL.Path, "err", err)
+				q.h.log.DebugContext(r.Context(), "webdav", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 		},
 	}
