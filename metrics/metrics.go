@@ -19,6 +19,9 @@ type Options struct {
 	Drives func() []Drive
 	// Meta checks the metadata store (Pebble): pebble_up.
 	Meta func() error
+	// Namespace reads the namespace's tables: locks_held,
+	// uploads_in_progress, trash_items and trash_bytes.
+	Namespace func() (Namespace, error)
 }
 
 // Drive is one drive's reading.
@@ -38,6 +41,7 @@ type Metrics struct {
 	s3latency *prometheus.HistogramVec
 	logins    *prometheus.CounterVec
 	uploads   *prometheus.CounterVec
+	loops     loops
 }
 
 // buckets are the latency histograms' bounds in seconds: Prometheus's
@@ -67,7 +71,9 @@ func New(opts Options) *Metrics {
 		uploads: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "file_uploads_total", Help: "Files stored by an upload, by protocol.",
 		}, []string{"protocol"}),
+		loops: newLoops(),
 	}
+	m.reg.MustRegister(m.loops.collectors()...)
 	m.reg.MustRegister(m.requests, m.latency, m.s3ops, m.s3latency, m.logins, m.uploads,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "active_goroutines", Help: "Goroutines running now."},
 			func() float64 { return float64(runtime.NumGoroutine()) }),
@@ -76,6 +82,9 @@ func New(opts Options) *Metrics {
 	)
 	if opts.Drives != nil {
 		m.reg.MustRegister(drives(opts.Drives))
+	}
+	if opts.Namespace != nil {
+		m.reg.MustRegister(namespace(opts.Namespace))
 	}
 	if opts.Meta != nil {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{

@@ -14,13 +14,17 @@ import (
 // ScrubConfig paces the scrubber: see the [scrub] section of
 // config.example.toml.
 type ScrubConfig struct {
-	Interval time.Duration `toml:"interval"`
-	Rate     int64         `toml:"rate"` // bytes per second; 0: no scrubber
+	Interval        time.Duration `toml:"interval"`
+	Rate            int64         `toml:"rate"`             // bytes per second; 0: no scrubber
+	CollectInterval time.Duration `toml:"collect_interval"` // the collector of unreferenced shard files
 }
 
 func (c ScrubConfig) validate(bad func(string, ...any)) {
 	if c.Interval <= 0 {
 		bad("scrub.interval must be positive, such as \"24h\"")
+	}
+	if c.CollectInterval <= 0 {
+		bad("scrub.collect_interval must be positive, such as \"24h\"")
 	}
 	if c.Rate < 0 {
 		bad("scrub.rate %d: bytes per second, or 0 to turn the scrubber off", c.Rate)
@@ -61,16 +65,27 @@ func (c *care) scrub(ctx context.Context) error {
 	return c.scrubber.Run(ctx)
 }
 
-// maintain returns one pass of the engine's maintenance for every, noting
-// when it ran.
-func (c *care) maintain(eng *engine.Engine) func(context.Context) (int, error) {
-	return func(ctx context.Context) (int, error) {
+// maintain returns one pass of the engine's maintenance, noting when it
+// ran for coffre status.
+func (c *care) maintain(eng *engine.Engine) passFunc {
+	return func(ctx context.Context) (int, []any, error) {
 		start := time.Now()
-		eng.Maintain(ctx)
+		m, err := eng.Maintain(ctx)
 		c.mu.Lock()
 		c.maintained, c.maintTook = time.Now(), time.Since(start)
 		c.mu.Unlock()
-		return 0, nil // Maintain logs what it did
+		return m.Total(), []any{"trash_purged", m.TrashPurged, "files_aged_out", m.FilesAgedOut,
+			"locks_expired", m.LocksExpired, "uploads_expired", m.UploadsExpired}, err
+	}
+}
+
+// collect returns one pass of the collector of shard files that no content
+// references: those of writes a crash cut short (its first pass, at start,
+// finds them) or whose removal failed.
+func collect(st *store) passFunc {
+	return func(ctx context.Context) (int, []any, error) {
+		files, bytes, err := st.blob.Collect(ctx)
+		return files, []any{"bytes", bytes}, err
 	}
 }
 
@@ -80,6 +95,14 @@ func (c *care) lastMaintenance() (time.Time, time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.maintained, c.maintTook
+}
+
+// namespaceReading reads the engine's tables for /metrics.
+func namespaceReading(ctx context.Context, eng *engine.Engine) func() (metrics.Namespace, error) {
+	return func() (metrics.Namespace, error) {
+		g, err := eng.Gauges(ctx)
+		return metrics.Namespace{LocksHeld: g.LocksHeld, Uploads: g.Uploads, TrashItems: g.TrashItems, TrashBytes: g.TrashBytes}, err
+	}
 }
 
 // reading is the care's figures for /metrics.

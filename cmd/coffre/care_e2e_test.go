@@ -265,6 +265,8 @@ func TestStatus(t *testing.T) {
 		t.Fatalf("status --json: %+v", r)
 	}
 
+	checkCareMetrics(t, s, int64(len(files["a.bin"])))
+
 	// Drives fail one after the other.
 	breakDrive := func(n int) {
 		dir := filepath.Join(data, "drives", fmt.Sprintf("d%d", n))
@@ -286,6 +288,53 @@ func TestStatus(t *testing.T) {
 		t.Fatalf("status with drives 2 and 3 down:\n%s", out)
 	}
 	s.stop()
+}
+
+// checkCareMetrics checks the namespace's gauges (one trashed file of
+// trashed bytes, no lock, no upload) and that each periodic care loop has
+// made its first pass, counted in /metrics and logged.
+func checkCareMetrics(t *testing.T, s *server, trashed int64) {
+	t.Helper()
+	fams := scrapeMetrics(t, "http://"+s.addr+"/metrics")
+	for name, want := range map[string]float64{"trash_items": 1, "trash_bytes": float64(trashed), "locks_held": 0, "uploads_in_progress": 0} {
+		if got, ok := gaugeValue(fams, name); !ok || got != want {
+			t.Errorf("%s = %v (present %v), want %v", name, got, ok, want)
+		}
+	}
+	loops := []string{"engine maintenance", "collector", "audit retention", "token expiry", "link token expiry"}
+	deadline := time.Now().Add(30 * time.Second)
+	for _, name := range loops {
+		for passes(fams, name) < 1 {
+			if time.Now().After(deadline) {
+				t.Fatalf("no pass of %q in /metrics within 30s", name)
+			}
+			time.Sleep(50 * time.Millisecond)
+			fams = scrapeMetrics(t, "http://"+s.addr+"/metrics")
+		}
+		if !strings.Contains(s.stderr.String(), fmt.Sprintf("msg=%q component=care items=", name)) &&
+			!strings.Contains(s.stderr.String(), fmt.Sprintf("msg=%s component=care items=", name)) {
+			t.Errorf("no log line of the %q pass:\n%s", name, s.stderr)
+		}
+	}
+}
+
+// passes is background_passes_total{loop=name,outcome="ok"}.
+func passes(fams map[string]*dto.MetricFamily, name string) float64 {
+	for _, m := range fams["background_passes_total"].GetMetric() {
+		var loop, outcome string
+		for _, l := range m.GetLabel() {
+			switch l.GetName() {
+			case "loop":
+				loop = l.GetValue()
+			case "outcome":
+				outcome = l.GetValue()
+			}
+		}
+		if loop == name && outcome == "ok" {
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
 }
 
 // gaugeValue is the value of an unlabelled gauge or counter; false when the

@@ -18,6 +18,7 @@ func TestScrubConfigValidate(t *testing.T) {
 	}{
 		{func(c *ScrubConfig) { c.Interval = 0 }, "scrub.interval must be positive"},
 		{func(c *ScrubConfig) { c.Rate = -1 }, "scrub.rate -1"},
+		{func(c *ScrubConfig) { c.CollectInterval = 0 }, "scrub.collect_interval must be positive"},
 	} {
 		c := testConfig(t)
 		tc.edit(&c.Scrub)

@@ -129,7 +129,7 @@ func Default() Config {
 			MasterKeyFile: "master.key",
 			MasterKey:     "",
 		},
-		Scrub: ScrubConfig{Interval: 24 * time.Hour, Rate: 50 << 20},
+		Scrub: ScrubConfig{Interval: 24 * time.Hour, Rate: 50 << 20, CollectInterval: 24 * time.Hour},
 		Namespace: NamespaceConfig{
 			TrashRetention:      30 * 24 * time.Hour,
 			MaxVersions:         100,

@@ -93,13 +93,6 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		log.Info("metadata store closed")
 	}()
 
-	// Shards of writes that a crash interrupted: remove them before serving.
-	if files, bytes, err := st.blob.Collect(ctx); err != nil {
-		log.Warn("orphan collection incomplete", "err", err, "files", files, "bytes", bytes)
-	} else if files > 0 {
-		log.Info("removed orphan shards", "files", files, "bytes", bytes)
-	}
-
 	ns := cfg.Namespace
 	auditLog, err := audit.New(st.meta, audit.Options{Retention: ns.AuditRetention, Logger: log.With("component", "audit")})
 	if err != nil {
@@ -114,7 +107,6 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		MaxLockTimeout: ns.MaxLockTimeout,
 		LockRead:       ns.LockRead,
 		Quota:          ns.Quota,
-		Interval:       ns.MaintenanceInterval,
 		UploadExpiry:   cfg.S3.UploadExpiry,
 	})
 	if err != nil {
@@ -136,7 +128,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		defer s3ln.Close()
 	}
 
-	m := metrics.New(metrics.Options{Meta: st.meta.Check, Drives: st.driveReadings})
+	m := metrics.New(metrics.Options{Meta: st.meta.Check, Drives: st.driveReadings, Namespace: namespaceReading(ctx, eng)})
 	bg := newCare(cfg, st, log)
 	m.WatchCare(bg.reading)
 	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: m.Logins(auditLog)})
@@ -253,13 +245,17 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		log.Info("S3 endpoint off (s3.addr)")
 	}
 
+	care := func(name string, interval time.Duration, pass passFunc) loop {
+		return every(name, interval, log.With("component", "care"), m, pass)
+	}
 	loops := []loop{
 		{"healer", st.blob.Run},
-		{"engine maintenance", every(ns.MaintenanceInterval, log, "engine maintenance", bg.maintain(eng))},
 		{"scrubber", bg.scrub},
-		{"audit retention", auditLog.Run},
-		{"token expiry", every(ns.MaintenanceInterval, log, "expired tokens purged", users.PurgeTokens)},
-		{"link token expiry", every(ns.MaintenanceInterval, log, "expired link tokens purged", func(context.Context) (int, error) { return links.PurgeTokens() })},
+		care("engine maintenance", ns.MaintenanceInterval, bg.maintain(eng)),
+		care("collector", cfg.Scrub.CollectInterval, collect(st)),
+		care("audit retention", ns.MaintenanceInterval, counted(auditLog.PruneExpired)),
+		care("token expiry", ns.MaintenanceInterval, counted(users.PurgeTokens)),
+		care("link token expiry", ns.MaintenanceInterval, counted(func(context.Context) (int, error) { return links.PurgeTokens() })),
 		{"metadata checkpoints", newCheckpointer(cfg, st, key, log.With("component", "checkpoint")).run},
 		{"control socket", controlLoop(cfg, st, key, log.With("component", "control"))},
 	}
@@ -271,33 +267,6 @@ type served struct {
 	name string
 	srv  *gateway.Server
 	ln   net.Listener
-}
-
-// loop is a background task that runs until its context ends.
-type loop struct {
-	name string
-	run  func(context.Context) error
-}
-
-// every makes a loop that calls pass at start and then every interval,
-// logging what it did.
-func every(interval time.Duration, log *slog.Logger, what string, pass func(context.Context) (int, error)) func(context.Context) error {
-	return func(ctx context.Context) error {
-		t := time.NewTicker(interval)
-		defer t.Stop()
-		for {
-			if n, err := pass(ctx); err != nil {
-				log.Error(what, "err", err)
-			} else if n > 0 {
-				log.Info(what, "count", n)
-			}
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-		}
-	}
 }
 
 // runAll serves until ctx ends, with the background loops alongside. A

@@ -1,12 +1,10 @@
 package audit
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -452,24 +450,9 @@ func TestPruneRemovesExactlyTheOld(t *testing.T) {
 }
 
 // logSink collects log records for TestRun.
-type logSink struct {
-	mu    sync.Mutex
-	lines []string
-	ch    chan struct{}
-}
-
-func (s *logSink) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	s.lines = append(s.lines, string(bytes.TrimSpace(p)))
-	s.mu.Unlock()
-	s.ch <- struct{}{}
-	return len(p), nil
-}
-
-func TestRun(t *testing.T) {
+func TestPruneExpired(t *testing.T) {
 	c := newClock()
-	sink := &logSink{ch: make(chan struct{}, 10)}
-	l, m := newLog(t, Options{Now: c.Now, Retention: 48 * time.Hour, Logger: newTextLogger(sink)})
+	l, m := newLog(t, Options{Now: c.Now, Retention: 48 * time.Hour})
 	now := c.Now()
 	addAll(t, l, m, []Entry{
 		{Time: now.Add(-72 * time.Hour), Type: "old"},
@@ -477,23 +460,11 @@ func TestRun(t *testing.T) {
 		{Time: now.Add(-47 * time.Hour), Type: "new"},
 		{Type: "new"},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- l.Run(ctx) }()
-	<-sink.ch
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("Run = %v", err)
-	}
-	sink.mu.Lock()
-	defer sink.mu.Unlock()
-	if len(sink.lines) != 1 || !strings.Contains(sink.lines[0], "removed=2") {
-		t.Fatalf("log: %q", sink.lines)
+	if n, err := l.PruneExpired(context.Background()); n != 2 || err != nil {
+		t.Fatalf("PruneExpired = %d, %v", n, err)
 	}
 	got := pageAll(t, l, Query{})
 	if len(got) != 2 || got[0].Type != "new" || got[1].Type != "new" {
-		t.Fatalf("after Run: %+v", got)
+		t.Fatalf("after PruneExpired: %+v", got)
 	}
 }
-
-func newTextLogger(w *logSink) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

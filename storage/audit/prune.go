@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"log/slog"
 	"time"
 
 	"coffre/storage"
@@ -13,9 +12,6 @@ import (
 
 // pruneChunk is the number of entries removed per batch.
 const pruneChunk = 1000
-
-// pruneEvery is the interval between two passes of Run.
-const pruneEvery = time.Hour
 
 // Prune removes the entries whose Time is before before, with their index
 // keys, in batches of 1000 entries, and returns how many it removed. It
@@ -95,31 +91,8 @@ func deleteIndexes(b *meta.Batch, e *Entry, p pos) {
 	}
 }
 
-// Run prunes the entries older than the retention once at start and then
-// every hour, logging one line per pass, until ctx ends; then it returns nil.
-// A failed pass is logged and retried at the next one.
-func (l *Log) Run(ctx context.Context) error {
-	t := time.NewTicker(pruneEvery)
-	defer t.Stop()
-	for {
-		l.prunePass(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-func (l *Log) prunePass(ctx context.Context) {
-	began := time.Now()
-	before := l.now().Add(-l.retention)
-	n, err := l.Prune(ctx, before)
-	level, msg := slog.LevelInfo, "audit prune"
-	attrs := []any{"before", before.UTC(), "removed", n, "took", time.Since(began).Round(time.Millisecond)}
-	if err != nil {
-		level, msg = slog.LevelWarn, "audit prune failed"
-		attrs = append(attrs, "err", err)
-	}
-	l.logger.Log(ctx, level, msg, attrs...)
+// PruneExpired removes the entries older than the retention (see Prune);
+// the server calls it on a schedule.
+func (l *Log) PruneExpired(ctx context.Context) (removed int, err error) {
+	return l.Prune(ctx, l.now().Add(-l.retention))
 }

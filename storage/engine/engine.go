@@ -36,8 +36,6 @@ type Options struct {
 	// TrashRetention is how long trashed items are kept before Run purges
 	// them; 0 means 30 days.
 	TrashRetention time.Duration
-	// Interval is the pause between two passes of Run; 0 means one hour.
-	Interval time.Duration
 	// Audit receives an entry for every change and access; nil keeps none.
 	Audit *audit.Log
 	// MaxVersions caps the versions kept per file; a new version beyond it

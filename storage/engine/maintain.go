@@ -13,7 +13,7 @@ import (
 
 // The engine's own background care: trash retention, folder purge
 // frequencies, lock expiry and abandoned multipart uploads, one pass per
-// interval. Folders with a purge frequency are indexed so that a pass does
+// call of Maintain. Folders with a purge frequency are indexed so that a pass does
 // not walk the whole tree:
 //
 //	p/<folder id>  the folder's purge frequency in days (8 bytes)
@@ -46,48 +46,37 @@ func (n *namespace) SetPurgeDays(ctx context.Context, path string, days int) err
 	return n.updateFolder(op, path, check, change, evPurgeDays, fmt.Sprint("purge after ", days, " days"))
 }
 
-// Run does the engine's background care until ctx ends: each pass purges
-// the trash past its retention, trashes files past their folder's purge
-// frequency, drops expired locks, aborts multipart uploads started more than
-// Options.UploadExpiry ago, and logs one line.
-func (e *Engine) Run(ctx context.Context) error {
-	interval := e.opts.Interval
-	if interval <= 0 {
-		interval = time.Hour
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		e.Maintain(ctx)
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+// Maintenance is what one pass of background care did.
+type Maintenance struct {
+	TrashPurged    int // trash items past the retention, destroyed
+	FilesAgedOut   int // files past their folder's purge frequency, trashed
+	LocksExpired   int
+	UploadsExpired int // multipart uploads started more than Options.UploadExpiry ago, aborted
 }
 
-// Maintain runs one pass of background care and logs what it did.
-func (e *Engine) Maintain(ctx context.Context) {
+// Total is the number of items the pass handled.
+func (m Maintenance) Total() int {
+	return m.TrashPurged + m.FilesAgedOut + m.LocksExpired + m.UploadsExpired
+}
+
+// Maintain runs one pass of the engine's background care: it purges the
+// trash past its retention, trashes files past their folder's purge
+// frequency, drops expired locks and aborts abandoned multipart uploads.
+// Every step runs even when one fails; the error joins their failures. The
+// caller runs it on a schedule (see Options.Interval), logs and counts it.
+func (e *Engine) Maintain(ctx context.Context) (Maintenance, error) {
 	start := e.now()
 	retention := e.opts.TrashRetention
 	if retention <= 0 {
 		retention = 30 * 24 * time.Hour
 	}
-	purged, err1 := e.PurgeTrash(ctx, start.Add(-retention))
-	aged, err2 := e.purgeOldFiles(ctx, start)
-	expired, err3 := e.locks.Expire()
-	abandoned, err4 := e.expireUploads(ctx, start.Add(-e.opts.UploadExpiry))
-	attrs := []any{"trash_purged", purged, "files_aged_out", aged, "locks_expired", expired, "uploads_expired", abandoned, "took", e.now().Sub(start)}
-	if err := errors.Join(err1, err2, err3, err4); err != nil {
-		if ctx.Err() != nil { // shutting down: the pass stops, nothing is wrong
-			e.log.Info("engine maintenance stopped", append(attrs, "reason", ctx.Err())...)
-			return
-		}
-		e.log.Error("engine maintenance", append(attrs, "err", err)...)
-		return
-	}
-	e.log.Info("engine maintenance", attrs...)
+	var m Maintenance
+	var err1, err2, err3, err4 error
+	m.TrashPurged, err1 = e.PurgeTrash(ctx, start.Add(-retention))
+	m.FilesAgedOut, err2 = e.purgeOldFiles(ctx, start)
+	m.LocksExpired, err3 = e.locks.Expire()
+	m.UploadsExpired, err4 = e.expireUploads(ctx, start.Add(-e.opts.UploadExpiry))
+	return m, errors.Join(err1, err2, err3, err4)
 }
 
 // purgeOldFiles moves to the trash of each purged folder's owner the files

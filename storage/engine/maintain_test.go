@@ -2,12 +2,11 @@ package engine_test
 
 import (
 	"context"
-	"log/slog"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"coffre/internal/teststack"
 	"coffre/storage"
 	"coffre/storage/engine"
 )
@@ -44,7 +43,9 @@ func TestMaintenanceAgesOutFilesPurgesTrashExpiresLocks(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e.Maintain(ctx)
+	if m, err := e.Maintain(ctx); err != nil || m.FilesAgedOut != 2 {
+		t.Fatalf("first pass: %+v, %v", m, err)
+	}
 	for path, gone := range map[string]bool{"/r/tmp/old": true, "/r/tmp/sub/old": true, "/r/tmp/new": false, "/r/keep": false} {
 		_, err := owner.Stat(ctx, path)
 		if gone != storage.Is(storage.NotFound, err) {
@@ -57,7 +58,9 @@ func TestMaintenanceAgesOutFilesPurgesTrashExpiresLocks(t *testing.T) {
 	}
 
 	clk.add(8 * 24 * time.Hour) // past the trash retention and the lock's life
-	e.Maintain(ctx)
+	if m, err := e.Maintain(ctx); err != nil || m.TrashPurged != 2 || m.LocksExpired != 1 {
+		t.Fatalf("second pass: %+v, %v", m, err)
+	}
 	// The two old items are purged; /r/tmp/new, 8 days old now, ages out.
 	if items, _ := owner.Trash(ctx, false); len(items) != 1 || items[0].Path != "/r/tmp/new" {
 		t.Fatalf("trash after retention: %+v", items)
@@ -70,11 +73,11 @@ func TestMaintenanceAgesOutFilesPurgesTrashExpiresLocks(t *testing.T) {
 	}
 }
 
-// A pass cut short by a shutdown (its context canceled) is no error.
-func TestMaintenanceStoppedByShutdownIsNoError(t *testing.T) {
+// A pass cut short by a shutdown (its context canceled) says so, so that
+// its caller can tell a shutdown from a failure.
+func TestMaintenanceStoppedByShutdown(t *testing.T) {
 	s := newStack(t)
-	var logs teststack.Buffer
-	e, err := engine.New(s.meta, s.blob, engine.Options{TrashRetention: time.Nanosecond, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	e, err := engine.New(s.meta, s.blob, engine.Options{TrashRetention: time.Nanosecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +93,7 @@ func TestMaintenanceStoppedByShutdownIsNoError(t *testing.T) {
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	e.Maintain(canceled)
-	if out := logs.String(); strings.Contains(out, "level=ERROR") || !strings.Contains(out, "engine maintenance stopped") {
-		t.Fatalf("a canceled pass logged:\n%s", out)
+	if m, err := e.Maintain(canceled); !errors.Is(err, context.Canceled) || m.TrashPurged != 0 {
+		t.Fatalf("a canceled pass: %+v, %v", m, err)
 	}
 }
