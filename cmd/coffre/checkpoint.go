@@ -313,6 +313,10 @@ type checkpointer struct {
 	passed  bool
 	last    time.Time // of the last pass
 	commits int64     // meta.Commits() at the last pass
+
+	// observe, when set, counts each pass: the drives written, how long
+	// it took, whether it failed (metrics.Metrics.Pass).
+	observe func(written int, took time.Duration, failed bool)
 }
 
 func newCheckpointer(cfg Config, st *store, key []byte, log *slog.Logger) *checkpointer {
@@ -347,12 +351,21 @@ func (c *checkpointer) pass(ctx context.Context) int {
 		written, skipped, errs = c.sealAll(ctx, src, name, start)
 		release()
 	}
-	attrs := []any{"name", name, "drives", written, "skipped", skipped, "changes", commits - c.commits, "took", c.now().Sub(start).Round(time.Millisecond)}
+	took := c.now().Sub(start)
+	attrs := []any{"name", name, "drives", written, "skipped", skipped, "changes", commits - c.commits, "took", took.Round(time.Millisecond)}
 	c.passed, c.last, c.commits = true, start, commits
-	if len(errs) > 0 || written == 0 {
+	failed := len(errs) > 0 || written == 0
+	switch {
+	case failed && ctx.Err() != nil: // a shutdown, not a failure: the next start writes one
+		c.log.Info("metadata checkpoint stopped", append(attrs, "reason", "shutdown")...)
+		return written
+	case failed:
 		c.log.Error("metadata checkpoint incomplete", append(attrs, "err", errors.Join(errs...))...)
-	} else {
+	default:
 		c.log.Info("metadata checkpoint written", attrs...)
+	}
+	if c.observe != nil {
+		c.observe(written, took, failed)
 	}
 	return written
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"coffre/auth"
+	"coffre/internal/teststack"
 	"coffre/storage"
 	"coffre/storage/audit"
 	"coffre/storage/engine"
@@ -362,4 +363,30 @@ func TestOpenStoreRefusesLostMeta(t *testing.T) {
 		os.RemoveAll(filepath.Dir(filepath.Dir(plant)))
 	}
 	testStore(t, cfg) // nothing left on the drives: a new store
+}
+
+// A pass that a shutdown cuts short logs that it stopped, not an error,
+// and is not counted as a failed pass; a pass that fails is both.
+func TestCheckpointStoppedByShutdown(t *testing.T) {
+	cfg := testConfig(t)
+	st := testStore(t, cfg)
+	var logs teststack.Buffer
+	c := newCheckpointer(cfg, st, bytes.Repeat([]byte{7}, 32), slog.New(slog.NewTextHandler(&logs, nil)))
+	var observed []bool
+	c.observe = func(_ int, _ time.Duration, failed bool) { observed = append(observed, failed) }
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if n := c.pass(canceled); n != 0 {
+		t.Fatalf("a canceled pass wrote %d checkpoints", n)
+	}
+	if out := logs.String(); strings.Contains(out, "level=ERROR") || !strings.Contains(out, `msg="metadata checkpoint stopped"`) {
+		t.Fatalf("a canceled pass logged:\n%s", out)
+	}
+	for i := range st.drives {
+		st.drives[i] = offlineDrive{name: cfg.Storage.Drives[i], err: errors.New("unplugged")}
+	}
+	c.pass(context.Background())
+	if out := logs.String(); !strings.Contains(out, `level=ERROR msg="metadata checkpoint incomplete"`) || len(observed) != 1 || !observed[0] {
+		t.Fatalf("a pass with every drive offline: observed %v, logged:\n%s", observed, out)
+	}
 }

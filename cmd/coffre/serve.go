@@ -245,6 +245,10 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		log.Info("S3 endpoint off (s3.addr)")
 	}
 
+	checkpoints := newCheckpointer(cfg, st, key, log.With("component", "checkpoint"))
+	checkpoints.observe = func(written int, took time.Duration, failed bool) {
+		m.Pass("metadata checkpoints", written, took, failed)
+	}
 	care := func(name string, interval time.Duration, pass passFunc) loop {
 		return every(name, interval, log.With("component", "care"), m, pass)
 	}
@@ -256,7 +260,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		care("audit retention", ns.MaintenanceInterval, counted(auditLog.PruneExpired)),
 		care("token expiry", ns.MaintenanceInterval, counted(users.PurgeTokens)),
 		care("link token expiry", ns.MaintenanceInterval, counted(func(context.Context) (int, error) { return links.PurgeTokens() })),
-		{"metadata checkpoints", newCheckpointer(cfg, st, key, log.With("component", "checkpoint")).run},
+		{"metadata checkpoints", checkpoints.run},
 		{"control socket", controlLoop(cfg, st, key, log.With("component", "control"))},
 	}
 	return runAll(ctx, log, servers, loops, cfg.DataDir)
