@@ -30,6 +30,14 @@ type Options struct {
 	// Observe, when set, receives every request answered, as the access log
 	// does: the hook of the HTTP metrics.
 	Observe ObserveFunc
+	// RequestRate limits the requests of each client address (an IPv4
+	// address, an IPv6 /64) to this many per second on average, with
+	// bursts of RequestBurst (zero: RequestRate); zero means no limit.
+	// A request beyond it is answered by Refuse (nil: TooManyRequests),
+	// logged and observed like any other.
+	RequestRate  float64
+	RequestBurst int
+	Refuse       RefuseFunc
 }
 
 // Server is an HTTP server with Coffre's middleware around its handler.
@@ -68,13 +76,21 @@ func New(opts Options, h http.Handler) *Server {
 		shutdown: opts.ShutdownTimeout,
 		log:      log,
 		srv: &http.Server{
-			Handler:           wrap(h, log, opts.Observe),
+			Handler:           wrap(limited(h, opts), log, opts.Observe),
 			ReadHeaderTimeout: opts.ReadHeaderTimeout,
 			IdleTimeout:       opts.IdleTimeout,
 			MaxHeaderBytes:    opts.MaxHeaderBytes,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		},
 	}
+}
+
+// limited is h behind the request rate limit of opts, if any.
+func limited(h http.Handler, opts Options) http.Handler {
+	if opts.RequestRate <= 0 {
+		return h
+	}
+	return limitRate(h, newLimiter(opts.RequestRate, opts.RequestBurst), opts.Refuse)
 }
 
 // Serve accepts connections on ln until ctx ends, then shuts down

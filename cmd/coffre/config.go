@@ -53,6 +53,8 @@ type HTTPConfig struct {
 	IdleTimeout       time.Duration `toml:"idle_timeout"`
 	MaxHeaderBytes    int           `toml:"max_header_bytes"`
 	ShutdownTimeout   time.Duration `toml:"shutdown_timeout"`
+	RequestRate       float64       `toml:"request_rate"`  // per client address and second; 0: no limit
+	RequestBurst      int           `toml:"request_burst"` // requests at once beyond the rate
 }
 
 // S3Config is the S3 endpoint: its own listener, the region it answers
@@ -112,6 +114,8 @@ func Default() Config {
 			IdleTimeout:       2 * time.Minute,
 			MaxHeaderBytes:    64 << 10,
 			ShutdownTimeout:   30 * time.Second,
+			RequestRate:       500,
+			RequestBurst:      1000,
 		},
 		S3: S3Config{
 			Addr:         "127.0.0.1:9000",
@@ -241,6 +245,9 @@ func (c *Config) validate() error {
 		if d.d <= 0 {
 			bad("%s must be positive, such as \"10s\"", d.name)
 		}
+	}
+	if c.HTTP.RequestRate < 0 || c.HTTP.RequestBurst < 0 || c.HTTP.RequestRate > 0 && c.HTTP.RequestBurst < 1 {
+		bad("http.request_rate %g and http.request_burst %d: requests per second (0: no limit) and a burst of at least 1", c.HTTP.RequestRate, c.HTTP.RequestBurst)
 	}
 	if c.Namespace.MaxVersions < 0 {
 		bad("namespace.max_versions %d: 0 keeps every version, otherwise how many to keep", c.Namespace.MaxVersions)

@@ -40,6 +40,7 @@ func TestEndToEnd(t *testing.T) {
 		{"fsck orphans", fsckFindsAndRemovesOrphans},
 		{"config file", serveWithConfigFile},
 		{"port taken", servePortTaken},
+		{"request rate", serveRequestRate},
 		{"s3", serveS3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -429,6 +430,53 @@ level = "debug"
 	code, _, errOut := runCmd(t, bin, "serve", "--config", cfg)
 	if code != 1 || !strings.Contains(errOut, "unknown setting(s) storage.data_shard") {
 		t.Fatalf("config with a typo: status %d, stderr %q", code, errOut)
+	}
+}
+
+// serveRequestRate: with a rate of one request a minute and bursts of 2,
+// a client's third request gets 429 from the main listener and 503
+// SlowDown from the S3 one.
+func serveRequestRate(t *testing.T, bin string) {
+	dir := t.TempDir()
+	addr, s3Addr := freeAddr(t), freeAddr(t)
+	cfg := filepath.Join(dir, "coffre.toml")
+	text := fmt.Sprintf("data_dir = %q\n[http]\nrequest_rate = 0.016\nrequest_burst = 2\n", filepath.Join(dir, "store"))
+	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServerArgs(t, bin, addr, []string{"serve", "--config", cfg, "--http", addr, "--s3", s3Addr})
+	defer s.stop()
+	// startServerArgs polled /health until it answered: the burst may be
+	// spent already, so count only what follows the first refusal.
+	status := func(url string) (int, string) {
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for i := 0; ; i++ {
+		code, _ := status("http://" + addr + "/health")
+		if code == http.StatusTooManyRequests {
+			break
+		}
+		if i == 3 {
+			t.Fatalf("no 429 after a burst of 2: %d", code)
+		}
+	}
+	for i := 0; ; i++ {
+		code, body := status("http://" + s3Addr + "/")
+		if code == http.StatusServiceUnavailable {
+			if !strings.Contains(body, "<Code>SlowDown</Code>") {
+				t.Fatalf("S3 refusal: %s", body)
+			}
+			break
+		}
+		if i == 3 {
+			t.Fatalf("no 503 SlowDown from S3 after a burst of 2: %d %s", code, body)
+		}
 	}
 }
 

@@ -227,6 +227,8 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			ShutdownTimeout:   cfg.HTTP.ShutdownTimeout,
 			Logger:            log,
 			Observe:           m.ObserveHTTP,
+			RequestRate:       cfg.HTTP.RequestRate,
+			RequestBurst:      cfg.HTTP.RequestBurst,
 		}
 	}
 	servers := []served{{"http", gateway.New(serverOpts("http"), mux), ln}}
@@ -240,7 +242,9 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 			Logger:       log.With("component", "s3"),
 			Observe:      m.ObserveS3,
 		})
-		servers = append(servers, served{"s3", gateway.New(serverOpts("s3"), gateway.Route("s3", h)), s3ln})
+		opts := serverOpts("s3")
+		opts.Refuse = s3.SlowDown
+		servers = append(servers, served{"s3", gateway.New(opts, gateway.Route("s3", h)), s3ln})
 	} else {
 		log.Info("S3 endpoint off (s3.addr)")
 	}
