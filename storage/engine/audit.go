@@ -61,12 +61,12 @@ func (n *namespace) record(typ string, ok bool, id storage.NodeID, dir bool, pat
 }
 
 // need fails unless the caller holds want in r: Permission, since they see
-// the node. A refusal is audited.
-func (n *namespace) need(op, path string, r, want storage.Rights) error {
+// the node. A refusal is audited, on node id (0 for a node not yet created).
+func (n *namespace) need(op, path string, id storage.NodeID, r, want storage.Rights) error {
 	if r.Has(want) {
 		return nil
 	}
 	err := storage.Errorf(op, storage.Permission, path, "needs the %v right", want&^r)
-	n.record(evDenied, false, 0, false, path, err.Error())
+	n.record(evDenied, false, id, false, path, err.Error())
 	return err
 }
