@@ -18,7 +18,12 @@ import (
 // timing does not tell); the account must be active and unexpired
 // (Unauthenticated) and its connection options must allow o (Permission).
 // Wrong credentials fail with Unauthenticated and the same message whether
-// the login exists or not. Every outcome is audited, never the password.
+// the login exists or not. Every outcome is audited, never the password; a
+// failure on an existing account names it (user ID), so that the account's
+// entries show the attempts on it. A success from o.PerRequest that the
+// cache remembers is not audited again: a WebDAV client sends the password
+// with every request, and each verification (about once a CacheTTL) is one
+// login, not each request.
 func (s *Service) Login(ctx context.Context, login, password string, o Origin) (storage.Principal, error) {
 	const op = "login"
 	login = normLogin(login)
@@ -35,10 +40,10 @@ func (s *Service) Login(ctx context.Context, login, password string, o Origin) (
 	if err != nil && !storage.Is(storage.NotFound, err) {
 		return storage.Principal{}, err
 	}
-	ok := false
+	ok, cached := false, false
 	switch {
 	case found && s.cache.hit(login, password, u.ID, u.Password, now):
-		ok = true
+		ok, cached = true, true
 	default:
 		encoded := ""
 		if found {
@@ -61,7 +66,11 @@ func (s *Service) Login(ctx context.Context, login, password string, o Origin) (
 	if !ok {
 		s.throttle.fail(login, o.IP, s.now())
 		s.log.WarnContext(ctx, "login failed", "login", login, "ip", o.IP, "protocol", o.Protocol)
-		s.record(loginEvent(o, login, false, "invalid login or password"))
+		e := loginEvent(o, login, false, "invalid login or password")
+		if found {
+			e = withUser(e, u.ID)
+		}
+		s.record(e)
 		return storage.Principal{}, storage.Errorf(op, storage.Unauthenticated, "", "invalid login or password")
 	}
 	if err := s.admit(op, u, o.IP); err != nil {
@@ -69,7 +78,9 @@ func (s *Service) Login(ctx context.Context, login, password string, o Origin) (
 		return storage.Principal{}, err
 	}
 	s.throttle.success(login)
-	s.record(withUser(loginEvent(o, login, true, ""), u.ID))
+	if !(cached && o.PerRequest) {
+		s.record(withUser(loginEvent(o, login, true, ""), u.ID))
+	}
 	return u.principal(), nil
 }
 

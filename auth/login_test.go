@@ -226,3 +226,41 @@ func (r *lastEntry) Record(e audit.Entry) (audit.Entry, error) {
 	r.last = e
 	return e, err
 }
+
+// Issue 8: one login entry per login, from the address without its port, on
+// the account it tried.
+func TestLoginAuditRules(t *testing.T) {
+	f := newFixture(t, Options{})
+	ctx := context.Background()
+	u := f.user(t, "lena", "lena-password")
+	dav := Origin{IP: "192.0.2.9:51234", Protocol: "webdav", PerRequest: true}
+	rest := Origin{IP: "192.0.2.9", Protocol: "rest"}
+	f.s.Login(ctx, "lena", "wrong-password", dav)   // audited, on lena's account
+	f.s.Login(ctx, "nobody", "wrong-password", dav) // audited, on no account
+	for range 3 {                                   // one verification: one login
+		if _, err := f.s.Login(ctx, "lena", "lena-password", dav); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.s.Login(ctx, "lena", "lena-password", rest); err != nil { // a session each time
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Minute) // the cache forgets: verified again
+	if _, err := f.s.Login(ctx, "lena", "lena-password", dav); err != nil {
+		t.Fatal(err)
+	}
+	ev := f.audit.all()
+	want := []struct {
+		user     string
+		ok       bool
+		protocol string
+	}{{u.ID, false, "webdav"}, {"", false, "webdav"}, {u.ID, true, "webdav"}, {u.ID, true, "rest"}, {u.ID, true, "webdav"}}
+	if len(ev) != len(want) {
+		t.Fatalf("%d entries, want %d: %+v", len(ev), len(want), ev)
+	}
+	for i, w := range want {
+		if e := ev[i]; e.UserID != w.user || e.OK != w.ok || e.Protocol != w.protocol || e.IP != "192.0.2.9" {
+			t.Errorf("entry %d: %+v, want %+v from 192.0.2.9", i, e, w)
+		}
+	}
+}

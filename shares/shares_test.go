@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"sync"
@@ -488,5 +489,42 @@ func TestUpdateKeepsPins(t *testing.T) {
 	obj, err := d.Open(ctx, a)
 	if err != nil || read(t, obj) != "alpha" {
 		t.Fatalf("adding a target moved the pinned file to its new version: %v", err)
+	}
+}
+
+// A download through a link is one audit entry (issue 8): the file's
+// share_link_download, by the link, and no access entry for a request that
+// only downloads.
+func TestLinkDownloadIsOneEntry(t *testing.T) {
+	f := newFixture(t)
+	file := f.id(t, "/team/docs/a.txt")
+	l, key := f.create(t, shares.NewLink{Kind: shares.DownloadLink, Targets: []storage.NodeID{file}})
+	before, err := f.Audit.Query(ctx, audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acting := visitor
+	acting.Acting = true
+	vis, err := f.links.Open(ctx, key, acting)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := vis.Take(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, err := d.Open(ctx, file)
+	if err != nil || read(t, obj) != "alpha" {
+		t.Fatalf("download: %v", err)
+	}
+	after, err := f.Audit.Query(ctx, audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := after.Entries[len(before.Entries):]
+	share := fmt.Sprintf("share:%d", l.ID)
+	if len(added) != 1 || added[0].Type != "share_link_download" || added[0].UserID != share ||
+		added[0].ObjectID != uint64(file) || added[0].ObjectName != "/team/docs/a.txt" || added[0].IP != visitor.IP {
+		t.Fatalf("entries of one download: %+v", added)
 	}
 }

@@ -22,6 +22,10 @@ type Visitor struct {
 	IP        string // "192.0.2.7"
 	UserAgent string
 	Protocol  string // "web" for pages and /s/ routes, "rest" for the /api/ link routes
+	// Acting says that the request downloads or uploads, which is audited
+	// on its own (share_link_download, share_link_upload): its opening of
+	// the link is then no access entry besides (a refusal still is).
+	Acting bool
 }
 
 // Visit is a link opened by a visitor. Until the password and the consent
@@ -77,7 +81,11 @@ func (s *Store) Open(ctx context.Context, key string, v Visitor) (*Visit, error)
 	}
 	vis.unlocked = !r.HasPassword
 	vis.consented = !r.Consent
-	if err := s.log(r.ID, vis, "share_link_access", "access", 0, ""); err != nil {
+	typ := "share_link_access"
+	if v.Acting {
+		typ = ""
+	}
+	if err := s.log(r.ID, vis, typ, "access", 0, ""); err != nil {
 		return nil, err
 	}
 	return vis, nil
@@ -383,8 +391,10 @@ type Download struct{ vis *Visit }
 
 // Take counts one download against the link's maximum, atomically (ten
 // parallel takes of a three-download link give exactly three), and records
-// it for node (the file, or the folder of an archive). Exhausted links fail
-// with ErrExhausted; preview-only links with Permission.
+// it for node (the file, or the folder of an archive) in the link's
+// statistics. The audit entries are the namespace's, one per file opened
+// (share_link_download). Exhausted links fail with ErrExhausted;
+// preview-only links with Permission.
 func (vis *Visit) Take(ctx context.Context, node storage.NodeID) (*Download, error) {
 	const op = "download from link"
 	if err := vis.ready(op); err != nil {
@@ -410,8 +420,7 @@ func (vis *Visit) Take(ctx context.Context, node storage.NodeID) (*Download, err
 	b := s.m.NewBatch()
 	s.save(b, r)
 	s.event(b, r.ID, vis.v, "download", node)
-	e := s.entry(vis.p, "share_link_download", true, r.Link, "node "+strconv.FormatUint(uint64(node), 10))
-	if err := s.commit(op, b, &e); err != nil {
+	if err := s.commit(op, b, nil); err != nil {
 		return nil, err
 	}
 	vis.Link = r.Link
@@ -486,7 +495,8 @@ func (vis *Visit) Upload(ctx context.Context, folder storage.NodeID, name string
 		if err != nil {
 			return storage.Info{}, err
 		}
-		if lerr := vis.s.log(vis.Link.ID, vis, "share_link_upload", "upload", info.ID, info.Name); lerr != nil {
+		// The namespace audited the upload (share_link_upload).
+		if lerr := vis.s.log(vis.Link.ID, vis, "", "upload", info.ID, info.Name); lerr != nil {
 			return info, lerr
 		}
 		return info, nil
@@ -553,12 +563,16 @@ func (l *limited) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// log records an event of link id and its audit entry, in one batch.
+// log records an event of link id and, unless typ is "", its audit entry
+// of type typ, in one batch.
 func (s *Store) log(id uint64, vis *Visit, typ, action string, node storage.NodeID, detail string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.m.NewBatch()
 	s.event(b, id, vis.v, action, node)
+	if typ == "" {
+		return s.commit(action, b, nil)
+	}
 	e := s.entry(vis.p, typ, action != "password_failure", vis.Link, detail)
 	if node != 0 {
 		e.ObjectID = uint64(node)

@@ -1,7 +1,9 @@
 package rest
 
 import (
+	"io"
 	"mime"
+	"net/http"
 	"path"
 	"strconv"
 	"strings"
@@ -25,11 +27,17 @@ func download(c *call) error {
 // or several, as multipart/byteranges; 416 when none is satisfiable) and
 // the conditions If-None-Match, If-Modified-Since, If-Match and If-Range
 // against the version's ETag and date (RFC 9110 §13, §14). The namespace
-// checks the Download right, and records the download.
+// checks the Download right, and records the download. A HEAD of the
+// current version sends no content: it is described from its metadata (as
+// GET /api/file/{id} does, with Read) and is no download.
 func (c *call) serveFile(info storage.Info) error {
 	version, err := c.versionQuery()
 	if err != nil {
 		return err
+	}
+	if c.r.Method == http.MethodHead && version == 0 {
+		c.serveObject(info, noContent{}, false)
+		return nil
 	}
 	var obj storage.Object
 	if version == 0 {
@@ -41,14 +49,19 @@ func (c *call) serveFile(info storage.Info) error {
 		return err
 	}
 	defer obj.Close()
-	c.serveObject(obj, false)
+	c.serveObject(obj.Info(), obj, false)
 	return nil
 }
 
-// serveObject streams obj with its ETag, type and name; inline=1 shows it
-// in place when that is safe and attachment is not forced.
-func (c *call) serveObject(obj storage.Object, attachment bool) {
-	info := obj.Info()
+// noContent is the content of a HEAD, never read.
+type noContent struct{}
+
+func (noContent) ReadAt([]byte, int64) (int, error) { return 0, io.ErrUnexpectedEOF }
+
+// serveObject streams content, described by info, with its ETag, type and
+// name; inline=1 shows it in place when that is safe and attachment is not
+// forced.
+func (c *call) serveObject(info storage.Info, content io.ReaderAt, attachment bool) {
 	ctype := contentType(info)
 	kind := "attachment"
 	if c.flag("inline") && inlineSafe(ctype) && !attachment {
@@ -60,7 +73,7 @@ func (c *call) serveObject(obj storage.Object, attachment bool) {
 	h.Set("ETag", info.ETag())
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Cache-Control", "private, no-cache")
-	gateway.ServeContent(c.w, c.r, info.ModTime, obj, info.Size)
+	gateway.ServeContent(c.w, c.r, info.ModTime, content, info.Size)
 }
 
 // versionQuery reads ?version=, a version_id; 0 when absent.

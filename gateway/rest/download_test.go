@@ -15,6 +15,7 @@ import (
 
 	"coffre/gateway/rest"
 	"coffre/storage"
+	"coffre/storage/audit"
 	"coffre/storage/engine"
 )
 
@@ -231,4 +232,22 @@ func TestDownloadToken(t *testing.T) {
 	s.Do(t, s.User.Token, "POST", fmt.Sprintf("/api/token/file/%d/video", info.ID), nil).Want(t, http.StatusUnprocessableEntity)
 	s.Do(t, s.User.Token, "POST", "/api/token/file/999999/download", nil).Want(t, http.StatusNotFound)
 	s.Do(t, "", "POST", fmt.Sprintf("/api/token/file/%d/download", info.ID), nil).Want(t, http.StatusUnauthorized)
+}
+
+// A HEAD describes the file and sends no content: no download in the audit
+// log (issue 8), where a GET of a range is one.
+func TestDownloadHeadIsNoDownload(t *testing.T) {
+	s := newServer(t)
+	s.Mkdir(t, "/team")
+	data := randomBytes(1000, 2)
+	info := s.Put(t, "/team/a.bin", data)
+	r := s.Do(t, s.Admin.Token, "HEAD", fileURL(info.ID, "/download"), nil).Want(t, http.StatusOK)
+	if r.Header.Get("Content-Length") != "1000" || r.Header.Get("ETag") != `"`+md5hex(data)+`"` || len(r.Body) != 0 {
+		t.Fatalf("HEAD: %v, %d bytes", r.Header, len(r.Body))
+	}
+	s.Do(t, s.Admin.Token, "GET", fileURL(info.ID, "/download"), nil, "Range", "bytes=0-9").Want(t, http.StatusPartialContent)
+	page, err := s.Audit.Query(ctx, audit.Query{Types: []string{"download"}})
+	if err != nil || len(page.Entries) != 1 {
+		t.Fatalf("download entries %+v, %v; want the GET's only", page.Entries, err)
+	}
 }

@@ -79,7 +79,8 @@ func TestLogsFiltersAndPaging(t *testing.T) {
 	if p := s.logs(t, fmt.Sprintf("?object_id=%d", file.ID)); p.NbTotal != 2 || p.Objects[0].Object != "/team/a.txt" {
 		t.Fatalf("by object: %+v", p)
 	}
-	if p := s.logs(t, "?user_id="+s.User.Principal.UserID); p.NbTotal != 1 || p.Objects[0].Type != "login" || p.Objects[0].User != "bob" {
+	// His login, and the failed one on his account.
+	if p := s.logs(t, "?user_id="+s.User.Principal.UserID); p.NbTotal != 2 || p.Objects[0].Type != "login" || p.Objects[1].Type != "login" || p.Objects[0].User != "bob" {
 		t.Fatalf("bob's entries: %+v", p)
 	}
 	logins := s.logs(t, "?type=login")

@@ -429,7 +429,7 @@ func (c *call) serveLinkFile(vis *shares.Visit, id storage.NodeID) error {
 		return err
 	}
 	defer obj.Close()
-	c.serveObject(obj, vis.Link.ForceDownload)
+	c.serveObject(obj.Info(), obj, vis.Link.ForceDownload)
 	return nil
 }
 

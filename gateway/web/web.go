@@ -112,6 +112,9 @@ type req struct {
 	json bool   // answer JSON rather than a page
 	key  string // the link's key, from the path
 	vis  *shares.Visit
+	// acting: the route downloads or uploads, audited as such rather than
+	// as an access to the link.
+	acting bool
 	// csrfInBody: the CSRF token is to come as the multipart body's csrf
 	// field, before any file.
 	csrfInBody bool
@@ -122,9 +125,10 @@ type req struct {
 // any error fn returns is answered in one place (fail).
 func (h *Handler) handle(pattern string, fn func(*req) error) {
 	bodyCSRF := strings.HasSuffix(pattern, "/upload")
+	acting := bodyCSRF || strings.HasSuffix(pattern, "/download")
 	h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		q := &req{h: h, w: w, r: r, ctx: r.Context(), lang: language(r.Header.Get("Accept-Language")),
-			json: wantsJSON(r), key: r.PathValue("token")}
+			json: wantsJSON(r), key: r.PathValue("token"), acting: acting}
 		w.Header().Set("Vary", "Accept, Accept-Language, Cookie")
 		if err := q.run(bodyCSRF, fn); err != nil {
 			q.fail(err)
@@ -155,7 +159,7 @@ func (q *req) visitor() shares.Visitor {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return shares.Visitor{IP: ip, UserAgent: q.r.UserAgent(), Protocol: "web"}
+	return shares.Visitor{IP: ip, UserAgent: q.r.UserAgent(), Protocol: "web", Acting: q.acting}
 }
 
 // base is the link's own path.

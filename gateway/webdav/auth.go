@@ -14,7 +14,9 @@ import (
 // with Unauthenticated, which ServeHTTP answers with 401 and a challenge.
 func (h *Handler) authenticate(r *http.Request) (storage.Principal, error) {
 	const op = "webdav auth"
-	o := auth.Origin{IP: r.RemoteAddr, UserAgent: r.UserAgent(), Protocol: "webdav"}
+	// Credentials come with every request: each verification of the
+	// password is a login, not each request (auth.Service.Login).
+	o := auth.Origin{IP: r.RemoteAddr, UserAgent: r.UserAgent(), Protocol: "webdav", PerRequest: true}
 	hdr := r.Header.Get("Authorization")
 	scheme, cred, _ := strings.Cut(hdr, " ")
 	cred = strings.TrimSpace(cred)

@@ -10,6 +10,32 @@
 // either direction of time with an opaque cursor. Run prunes in the
 // background.
 //
+// # One entry per action
+//
+// An auditor reads one entry for each action a user sees, whatever the
+// protocol (checked end to end by cmd/coffre/audit_e2e_test.go):
+//
+//   - A login is one entry, success or failure; a failure on an existing
+//     account names it (UserID). REST /api/auth is a login each time. WebDAV
+//     sends the password with every request: each verification of it (about
+//     once a minute of activity, auth's cache) is a login, not each request.
+//     S3 signs every request and has no login entries.
+//   - An upload is one entry when the new version commits: a PUT, a REST
+//     upload, an S3 multipart upload at its completion (its parts are none).
+//   - A download is one entry per content opened: a GET, a Range GET (each
+//     request), a file of an archive. A HEAD reads no content and is none.
+//   - Through a share link, the visitor ("share:<link id>") downloads and
+//     uploads as share_link_download and share_link_upload, one per file;
+//     opening the link is a share_link_access, except for a request that only
+//     downloads or uploads; a refused opening is one too.
+//   - A refusal of the rights model is one denied entry on the node refused
+//     (object 0 only for a node not yet created).
+//   - Every entry names the address without its port.
+//
+// Known exception: an S3 key ending in "/" creates a folder and marks it as
+// S3's directory marker, two entries (folder_create, metadata_change), until
+// storage.Namespace.Mkdir takes metadata.
+//
 // # IDs
 //
 // An entry's ID is the log's clock in microseconds since 1970, or the previous

@@ -31,6 +31,28 @@ const (
 	evMeta           = "metadata_change"
 )
 
+// Through a share link (a principal confined below the link's target,
+// storage.Principal.Root), a download and an upload are audited with the
+// link's types, which the product documents name: one entry per file, by
+// "share:<link id>", and none besides from the link (package shares).
+const (
+	evLinkDownload = "share_link_download"
+	evLinkUpload   = "share_link_upload"
+)
+
+// eventType is typ as audited for the caller.
+func (n *namespace) eventType(typ string) string {
+	switch {
+	case n.p.Root == 0:
+		return typ
+	case typ == evDownload:
+		return evLinkDownload
+	case typ == evUpload:
+		return evLinkUpload
+	}
+	return typ
+}
+
 // entry describes an event of the caller on a node.
 func (n *namespace) entry(typ string, ok bool, id storage.NodeID, dir bool, path, detail string) audit.Entry {
 	kind := "file"
@@ -39,7 +61,7 @@ func (n *namespace) entry(typ string, ok bool, id storage.NodeID, dir bool, path
 	}
 	return audit.Entry{
 		UserID: n.p.UserID, Login: n.p.Login, IP: n.p.IP, UserAgent: n.p.UserAgent, Protocol: n.p.Protocol,
-		Type: typ, OK: ok, ObjectID: uint64(id), ObjectType: kind, ObjectName: path, Detail: detail,
+		Type: n.eventType(typ), OK: ok, ObjectID: uint64(id), ObjectType: kind, ObjectName: path, Detail: detail,
 	}
 }
 
@@ -61,12 +83,12 @@ func (n *namespace) record(typ string, ok bool, id storage.NodeID, dir bool, pat
 }
 
 // need fails unless the caller holds want in r: Permission, since they see
-// the node. A refusal is audited.
-func (n *namespace) need(op, path string, r, want storage.Rights) error {
+// the node. A refusal is audited, on node id (0 for a node not yet created).
+func (n *namespace) need(op, path string, id storage.NodeID, r, want storage.Rights) error {
 	if r.Has(want) {
 		return nil
 	}
 	err := storage.Errorf(op, storage.Permission, path, "needs the %v right", want&^r)
-	n.record(evDenied, false, 0, false, path, err.Error())
+	n.record(evDenied, false, id, false, path, err.Error())
 	return err
 }

@@ -60,7 +60,8 @@ func TestChangesAndAccessesAreAudited(t *testing.T) {
 		up.ObjectID != uint64(info.ID) || up.ObjectType != "file" || up.ObjectName != "/r/f" || !up.OK {
 		t.Fatalf("upload entry %+v", up)
 	}
-	if d := page.Entries[4]; d.OK || d.UserID != "u-1" || d.Protocol != "webdav" || !strings.Contains(d.Detail, "delete") {
+	if d := page.Entries[4]; d.OK || d.UserID != "u-1" || d.Protocol != "webdav" || !strings.Contains(d.Detail, "delete") ||
+		d.ObjectID != uint64(info.ID) || d.ObjectName != "/r/f" {
 		t.Fatalf("denied entry %+v", d)
 	}
 }

@@ -17,7 +17,7 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 	if f.isTop() {
 		return storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be deleted")
 	}
-	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
+	if err := n.need(op, path, f.id(), f.rights, storage.Delete); err != nil {
 		return err
 	}
 	e := n.e
@@ -26,7 +26,7 @@ func (n *namespace) Delete(ctx context.Context, path string, opt storage.DeleteO
 		return err
 	}
 	defer unlock()
-	if err := n.need(op, path, f.rights, storage.Delete); err != nil { // again, on what is there now
+	if err := n.need(op, path, f.id(), f.rights, storage.Delete); err != nil { // again, on what is there now
 		return err
 	}
 	if err := n.changeable(op, f); err != nil {
@@ -268,9 +268,9 @@ func (n *namespace) Move(ctx context.Context, from, to string) (storage.Info, er
 		return storage.Info{}, err
 	}
 	if pid == src.parent {
-		err = n.need(op, from, src.rights, storage.Edit) // a rename in place
-	} else if err = n.need(op, from, src.rights, storage.Delete); err == nil {
-		err = n.need(op, to, dst.rights, storage.Write)
+		err = n.need(op, from, src.id(), src.rights, storage.Edit) // a rename in place
+	} else if err = n.need(op, from, src.id(), src.rights, storage.Delete); err == nil {
+		err = n.need(op, to, src.id(), dst.rights, storage.Write)
 	}
 	if err != nil {
 		return storage.Info{}, err

@@ -68,5 +68,5 @@ func (n *namespace) canManageRights(op string, f found) error {
 	if !f.node.Dir {
 		return storage.Errorf(op, storage.Invalid, f.path(), "rights are set on folders")
 	}
-	return n.need(op, f.path(), f.rights, storage.Share)
+	return n.need(op, f.path(), f.id(), f.rights, storage.Share)
 }

@@ -80,7 +80,7 @@ func (n *namespace) Lock(ctx context.Context, path string, opt storage.LockOptio
 	if f.isTop() {
 		return storage.Lock{}, storage.Errorf(op, storage.Invalid, path, "the top of the tree cannot be locked")
 	}
-	if err := n.need(op, path, f.rights, storage.Edit); err != nil {
+	if err := n.need(op, path, f.id(), f.rights, storage.Edit); err != nil {
 		return storage.Lock{}, err
 	}
 	if opt.Deep && !f.node.Dir {

@@ -33,7 +33,7 @@ func (n *namespace) SetPurgeDays(ctx context.Context, path string, days int) err
 		if err := belowTop(op, f); err != nil {
 			return err
 		}
-		return n.need(op, path, f.rights, storage.Delete)
+		return n.need(op, path, f.id(), f.rights, storage.Delete)
 	}
 	change := func(rec *node, b *meta.Batch) {
 		rec.Purge = days

@@ -39,7 +39,7 @@ func (n *namespace) SetMeta(ctx context.Context, path string, version uint64, m 
 			if err := belowTop(op, f); err != nil {
 				return err
 			}
-			return n.need(op, path, f.rights, storage.Edit)
+			return n.need(op, path, f.id(), f.rights, storage.Edit)
 		}, func(rec *node, _ *meta.Batch) { rec.Meta = m }, evMeta, "")
 		if err != nil {
 			return storage.Info{}, err
@@ -52,7 +52,7 @@ func (n *namespace) SetMeta(ctx context.Context, path string, version uint64, m 
 // setFileMeta replaces the metadata of version id (0: current) of the file f.
 func (n *namespace) setFileMeta(op string, f found, id uint64, m map[string]string) (storage.Info, error) {
 	path := f.path()
-	if err := n.need(op, path, f.rights, storage.Edit); err != nil {
+	if err := n.need(op, path, f.id(), f.rights, storage.Edit); err != nil {
 		return storage.Info{}, err
 	}
 	e := n.e
@@ -64,7 +64,7 @@ func (n *namespace) setFileMeta(op string, f found, id uint64, m map[string]stri
 	if f.node.Dir { // replaced by a folder meanwhile
 		return storage.Info{}, storage.Errorf(op, storage.Conflict, path, "a folder has this name")
 	}
-	if err := n.need(op, path, f.rights, storage.Edit); err != nil { // again, on what is there now
+	if err := n.need(op, path, f.id(), f.rights, storage.Edit); err != nil { // again, on what is there now
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, path, f.id(), f.above, false); err != nil {

@@ -98,7 +98,7 @@ func (n *namespace) open(ctx context.Context, op, path string, id uint64) (stora
 	if f.node.Dir {
 		return nil, storage.Errorf(op, storage.Conflict, path, "is a folder")
 	}
-	if err := n.need(op, path, f.rights, storage.Download); err != nil {
+	if err := n.need(op, path, f.id(), f.rights, storage.Download); err != nil {
 		return nil, err
 	}
 	if err := n.readable(op, f); err != nil {

@@ -156,7 +156,7 @@ func (n *namespace) Restore(ctx context.Context, id uint64, to string) (storage.
 	if len(dir.names) == 0 && !t.Node.Dir {
 		return storage.Info{}, storage.Errorf(op, storage.Invalid, t.Path, "files live inside a root folder")
 	}
-	if err := n.need(op, dir.path(), dir.rights, storage.Write); err != nil {
+	if err := n.need(op, dir.path(), t.Node.ID, dir.rights, storage.Write); err != nil {
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, dir.path(), dir.id(), dir.above, false); err != nil {

@@ -46,7 +46,7 @@ func (n *namespace) OpenTrashVersion(ctx context.Context, id uint64, version uin
 		if err != nil {
 			return nil, storage.Errorf(op, storage.NotFound, t.Path, "the folder it was deleted from is gone")
 		}
-		if err := n.need(op, t.Path, dir.rights, storage.Download); err != nil {
+		if err := n.need(op, t.Path, t.Node.ID, dir.rights, storage.Download); err != nil {
 			return nil, err
 		}
 	}

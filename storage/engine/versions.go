@@ -19,7 +19,7 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	if f.node.Dir {
 		return storage.Errorf(op, storage.Conflict, path, "is a folder")
 	}
-	if err := n.need(op, path, f.rights, storage.Delete); err != nil {
+	if err := n.need(op, path, f.id(), f.rights, storage.Delete); err != nil {
 		return err
 	}
 	e := n.e
@@ -31,7 +31,7 @@ func (n *namespace) DeleteVersions(ctx context.Context, path string, ids []uint6
 	if f.node.Dir { // replaced by a folder meanwhile
 		return storage.Errorf(op, storage.Conflict, path, "is a folder")
 	}
-	if err := n.need(op, path, f.rights, storage.Delete); err != nil { // again, on what is there now
+	if err := n.need(op, path, f.id(), f.rights, storage.Delete); err != nil { // again, on what is there now
 		return err
 	}
 	if err := n.unlocked(op, path, f.id(), f.above, false); err != nil {

@@ -60,7 +60,7 @@ func (n *namespace) Copy(ctx context.Context, from, to string, opt storage.CopyO
 	if err != nil {
 		return storage.Info{}, err
 	}
-	if err := n.need(op, from, src.rights, storage.Download); err != nil {
+	if err := n.need(op, from, src.id(), src.rights, storage.Download); err != nil {
 		return storage.Info{}, err
 	}
 	if src.node.Dir {
@@ -278,7 +278,7 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 	if err != nil {
 		return storage.Info{}, err
 	}
-	if err := n.need(op, path, parent.rights, storage.Write); err != nil {
+	if err := n.need(op, path, 0, parent.rights, storage.Write); err != nil {
 		return storage.Info{}, err
 	}
 	if err := n.unlocked(op, path, parent.id(), parent.above, false); err != nil {
@@ -321,7 +321,11 @@ func (n *namespace) checkWrite(op, path string, r storage.Rights, cur *node, opt
 	case cur == nil:
 		want = storage.Write
 	}
-	if err := n.need(op, path, r, want); err != nil {
+	var id storage.NodeID
+	if cur != nil {
+		id = cur.ID
+	}
+	if err := n.need(op, path, id, r, want); err != nil {
 		return err
 	}
 	return checkConditions(op, path, cur, opt)
