@@ -141,7 +141,18 @@ func linkFieldError(err error, targets string) error {
 // visitor is who calls a public route, for the link's statistics.
 func (c *call) visitor() shares.Visitor {
 	o := c.origin()
-	return shares.Visitor{IP: o.IP, UserAgent: o.UserAgent, Protocol: o.Protocol}
+	return shares.Visitor{IP: o.IP, UserAgent: o.UserAgent, Protocol: o.Protocol, Acting: linkActing[c.r.Pattern]}
+}
+
+// linkActing are the link routes that download or upload content: the
+// engine audits each file they move (share_link_download,
+// share_link_upload), so their opening of the link is no access entry
+// besides (see shares.Visitor.Acting).
+var linkActing = map[string]bool{
+	"GET /api/share/download/file":      true,
+	"GET /api/sharelink/download/{key}": true,
+	"GET /api/zip/share/{key}":          true,
+	"POST /api/ulink/key/{key}/upload":  true,
 }
 
 // linkCred is what a visitor holds: the tokens a passcheck and a consent

@@ -1,6 +1,7 @@
 package rest_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"coffre/auth"
 	"coffre/storage"
+	"coffre/storage/audit"
 )
 
 func sharelinkURL(id uint64, suffix string) string {
@@ -149,4 +151,26 @@ func TestSharelinkRightsAndBadInput(t *testing.T) {
 	s.Do(t, s.Admin.Token, "GET", sharelinkURL(u.ID, ""), nil).Want(t, http.StatusNotFound)
 	s.Do(t, "", "GET", "/api/sharelink/key/"+u.Key, nil).Want(t, http.StatusNotFound)
 	s.Do(t, "", "GET", "/api/sharelink/download/"+u.Key, nil).Want(t, http.StatusNotFound)
+}
+
+// A download through a REST link route is one audit entry, the file's
+// share_link_download, as through the link's page (issue 8).
+func TestSharelinkDownloadIsOneAuditEntry(t *testing.T) {
+	s := newServer(t)
+	s.Mkdir(t, "/team")
+	a := s.Put(t, "/team/a.txt", []byte("alpha"))
+	l := s.Do(t, s.Admin.Token, "POST", "/api/sharelink", map[string]any{"file_id": a.ID}).Want(t, http.StatusCreated).Map(t)
+	before, err := s.Audit.Query(context.Background(), audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Do(t, "", "GET", "/api/sharelink/download/"+l["key"].(string), nil).Want(t, http.StatusOK)
+	after, err := s.Audit.Query(context.Background(), audit.Query{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := after.Entries[len(before.Entries):]
+	if len(added) != 1 || added[0].Type != "share_link_download" || added[0].ObjectID != uint64(a.ID) {
+		t.Fatalf("entries of one download: %+v", added)
+	}
 }
