@@ -16,7 +16,9 @@
 //   - PROPFIND refuses Depth: infinity and a missing Depth (403
 //     propfind-finite-depth), and answers Depth 1 from paged listings,
 //     never opening a child: ETags are version hashes, and the quota
-//     properties of RFC 4331 come from the namespace's quotas.
+//     properties of RFC 4331 come from the namespace's quotas and the
+//     drives' room (Options.Room): quota-available-bytes is the smallest
+//     of what they allow, answered even where no quota is set.
 //   - COPY and MOVE are namespace operations: a file copy shares content,
 //     a move is one metadata write, and a file moved or copied onto an
 //     existing file becomes a new version of it.
