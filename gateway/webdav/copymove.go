@@ -78,21 +78,14 @@ func (q *request) copyMove() error {
 
 	fileOntoFile := exists && !from.Dir && !to.Dir
 	if exists && !fileOntoFile {
-		if err := q.ns.Delete(q.r.Context(), dst, storage.DeleteOptions{}); err != nil {
+		if err := q.unmap(dst, func() error { return q.ns.Delete(q.r.Context(), dst, storage.DeleteOptions{}) }); err != nil {
 			return err
 		}
 	}
-	switch {
-	case move && fileOntoFile:
-		if _, err = q.ns.Copy(q.r.Context(), src, dst, storage.CopyOptions{}); err == nil {
-			err = q.ns.Delete(q.r.Context(), src, storage.DeleteOptions{})
-		}
-	case move:
-		_, err = q.ns.Move(q.r.Context(), src, dst)
-	case !from.Dir:
-		_, err = q.ns.Copy(q.r.Context(), src, dst, storage.CopyOptions{})
-	default:
-		err = q.copyTree(from, dst, deep, 0)
+	if move {
+		err = q.unmap(src, func() error { return q.move(src, dst, fileOntoFile) })
+	} else {
+		err = q.copy(from, dst, deep)
 	}
 	switch {
 	case storage.Is(storage.NotFound, err):
@@ -112,6 +105,29 @@ func (q *request) copyMove() error {
 		q.w.WriteHeader(http.StatusCreated)
 	}
 	return nil
+}
+
+// move moves src to dst; onto an existing file (ontoFile), as a new
+// version of it.
+func (q *request) move(src, dst string, ontoFile bool) error {
+	if !ontoFile {
+		_, err := q.ns.Move(q.r.Context(), src, dst)
+		return err
+	}
+	if _, err := q.ns.Copy(q.r.Context(), src, dst, storage.CopyOptions{}); err != nil {
+		return err
+	}
+	return q.ns.Delete(q.r.Context(), src, storage.DeleteOptions{})
+}
+
+// copy copies the file or folder from to dst (with deep, a folder with
+// everything below it).
+func (q *request) copy(from storage.Info, dst string, deep bool) error {
+	if !from.Dir {
+		_, err := q.ns.Copy(q.r.Context(), from.Path, dst, storage.CopyOptions{})
+		return err
+	}
+	return q.copyTree(from, dst, deep, 0)
 }
 
 // maxCopyDepth bounds the recursion of a folder copy.
