@@ -21,7 +21,8 @@
 //     of what they allow, answered even where no quota is set.
 //   - COPY and MOVE are namespace operations: a file copy shares content,
 //     a move is one metadata write, and a file moved or copied onto an
-//     existing file becomes a new version of it.
+//     existing file becomes a new version of it. A folder copy that fails
+//     on some members copies the rest and answers 207 naming them.
 //   - LOCK, UNLOCK and the If: header work on the namespace's one lock
 //     table, so a WebDAV lock stops S3 and REST writers and a lock taken
 //     through them makes WebDAV writes fail with 423; shared locks are
