@@ -13,6 +13,9 @@
 //     length, so that a short or interrupted body changes nothing (the
 //     package's handler closes, and so commits, the file even when the copy
 //     fails); If-Match and If-None-Match are honoured (412).
+//   - GET and HEAD answer ranges and conditions with http.ServeContent; a
+//     plain GET of a whole file writes each 1 MiB chunk as it is read,
+//     without ServeContent's copy through a 32 KiB buffer.
 //   - PROPFIND refuses Depth: infinity and a missing Depth (403
 //     propfind-finite-depth), and answers Depth 1 from paged listings,
 //     never opening a child: ETags are version hashes, and the quota
