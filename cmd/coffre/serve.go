@@ -166,6 +166,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Logger:            log.With("component", "webdav"),
 		RefuseMacMetadata: cfg.WebDAV.RefuseMacMetadata,
 		Uploaded:          func() { m.Upload("webdav") },
+		Room:              func() int64 { return st.contentRoom(cfg.Storage.DataShards) },
 	})
 	if err != nil {
 		return err

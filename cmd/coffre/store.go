@@ -93,6 +93,20 @@ func (s *store) driveReadings() []metrics.Drive {
 	return out
 }
 
+// contentRoom is how many more bytes of content the drives can take (the
+// WebDAV quota-available-bytes): every content puts a shard of a k-th of
+// its size on each drive, so the fullest drive decides. Drives that do not
+// answer are left out; -1 when none answers.
+func (s *store) contentRoom(k int) int64 {
+	room := int64(-1)
+	for _, d := range s.drives {
+		if _, free, err := d.Usage(); err == nil && (room < 0 || free*int64(k) < room) {
+			room = free * int64(k)
+		}
+	}
+	return room
+}
+
 // driveStats are the drives' usage for the admin API's storage statistics.
 func (s *store) driveStats() []rest.DriveStat {
 	ds := s.driveReadings()

@@ -13,17 +13,25 @@
 //     length, so that a short or interrupted body changes nothing (the
 //     package's handler closes, and so commits, the file even when the copy
 //     fails); If-Match and If-None-Match are honoured (412).
+//   - GET and HEAD answer ranges and conditions with http.ServeContent; a
+//     plain GET of a whole file writes each 1 MiB chunk as it is read,
+//     without ServeContent's copy through a 32 KiB buffer.
 //   - PROPFIND refuses Depth: infinity and a missing Depth (403
 //     propfind-finite-depth), and answers Depth 1 from paged listings,
 //     never opening a child: ETags are version hashes, and the quota
-//     properties of RFC 4331 come from the namespace's quotas.
+//     properties of RFC 4331 come from the namespace's quotas and the
+//     drives' room (Options.Room): quota-available-bytes is the smallest
+//     of what they allow, answered even where no quota is set.
 //   - COPY and MOVE are namespace operations: a file copy shares content,
 //     a move is one metadata write, and a file moved or copied onto an
-//     existing file becomes a new version of it.
+//     existing file becomes a new version of it. A folder copy that fails
+//     on some members copies the rest and answers 207 naming them.
 //   - LOCK, UNLOCK and the If: header work on the namespace's one lock
 //     table, so a WebDAV lock stops S3 and REST writers and a lock taken
 //     through them makes WebDAV writes fail with 423; shared locks are
-//     supported.
+//     supported. The namespace keeps a lock on its node wherever the node
+//     goes; a WebDAV MOVE or DELETE deletes the locks rooted where it
+//     unmaps, since a lock does not move with its resource (RFC 4918 §7.6).
 //
 // Status codes come from storage error kinds in one function (status, in
 // errors.go). What the caller may not see answers 404.

@@ -235,6 +235,35 @@ func (q *request) confirm(targets ...target) error {
 	return nil
 }
 
+// unmap runs change, which takes the node at p away from p (a delete, or a
+// move elsewhere), then deletes the locks rooted at p or below it: a lock
+// does not move with its resource (RFC 4918 §7.6), and a lock whose root
+// becomes unmapped is deleted by the request that unmaps it (§6.1). The
+// namespace keeps locks on nodes wherever they go, trash included, so this
+// front end deletes them. They are the caller's: the namespace lets no one
+// change what someone else locked, and confirm demanded their tokens. A
+// depth-infinity lock above the new place covers what arrives there.
+func (q *request) unmap(p string, change func() error) error {
+	locks, err := q.ns.Locks(q.r.Context(), p)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	for _, l := range locks {
+		if l.Path != p && !under(l.Path, p) {
+			continue
+		}
+		// The change is done: a lock that outlives it is logged, not
+		// answered (it expires).
+		if err := q.ns.Unlock(q.r.Context(), l.Token); err != nil && !storage.Is(storage.NotFound, err) {
+			q.h.log.Error("webdav: deleting a lock whose root is unmapped", "path", l.Path, "err", err)
+		}
+	}
+	return nil
+}
+
 // tokens are the lock tokens an If header submits: every one it names,
 // outside Not.
 func tokens(lists []ifList) map[string]bool {

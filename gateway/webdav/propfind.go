@@ -107,6 +107,7 @@ type propWriter struct {
 	now   time.Time
 	// Quotas, loaded when asked for.
 	quotas *storage.Quotas
+	room   int64                    // Options.Room's answer, -1 if unknown
 	usage  map[string]storage.Usage // by folder path
 	ok     bytes.Buffer             // scratch: the 200 and 404 propstats
 	nf     bytes.Buffer
@@ -344,6 +345,10 @@ func (pw *propWriter) loadQuotas(info storage.Info) error {
 		return err
 	}
 	pw.quotas = &q
+	pw.room = -1
+	if pw.q.h.opts.Room != nil {
+		pw.room = pw.q.h.opts.Room()
+	}
 	if !info.Dir {
 		return nil
 	}
@@ -359,8 +364,9 @@ func (pw *propWriter) loadQuotas(info storage.Info) error {
 
 // quota returns the RFC 4331 values of a folder: the bytes stored below it
 // (the caller's own at the top), and how many more may be written there
-// under the tightest limit, -1 if no limit applies. Listed folders' usage
-// is fetched as needed (one counter each).
+// under the tightest limit, the drives' room included; -1 if no limit
+// applies and the room is unknown. Listed folders' usage is fetched as
+// needed (one counter each).
 func (pw *propWriter) quota(info storage.Info) (used, avail int64, ok bool) {
 	if pw.quotas == nil {
 		return 0, 0, false
@@ -374,6 +380,9 @@ func (pw *propWriter) quota(info storage.Info) (used, avail int64, ok bool) {
 				avail = left
 			}
 		}
+	}
+	if pw.room >= 0 {
+		avail = pw.room
 	}
 	tighten(q.UserQuota, q.UserBytes)
 	tighten(q.PlatformQuota, q.PlatformBytes)

@@ -7,9 +7,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"coffre/gateway/webdav"
 	"coffre/storage"
 )
 
@@ -308,5 +310,47 @@ func fillFolder(t testing.TB, s *server, dir string, n int) {
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)
+	}
+}
+
+// Without a quota, quota-available-bytes is the drives' room (RFC 4331 §3
+// recommends a value, such as the free disk space); with quotas, the
+// smallest of them and the room.
+func TestQuotaRoom(t *testing.T) {
+	var room atomic.Int64 // the test changes it between requests
+	room.Store(50_000)
+	s := newServerWithOptions(t, engineOptions{}, func(o *webdav.Options) { o.Room = room.Load })
+	admin := s.As(s.Admin)
+	put(t, s.As(s.Bob), "/team/f", strings.Repeat("x", 1000))
+	if _, err := admin.Mkdir(ctx, "/team/small"); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.SetQuota(ctx, "/team/small", 3000); err != nil {
+		t.Fatal(err)
+	}
+	body := propfindBody("quota-available-bytes", "quota-used-bytes")
+	quota := func(path string) (avail, used string) {
+		t.Helper()
+		m := multistatus(t, s.req(t, s.Bob, "PROPFIND", path, body, "Depth: 0").want(t, 207).Body)[0]
+		return m.prop("quota-available-bytes"), m.prop("quota-used-bytes")
+	}
+	for _, c := range []struct {
+		path, avail, used string
+	}{
+		{"/dav/", "50000", "1000"},
+		{"/dav/team/", "50000", "1000"},
+		{"/dav/team/small/", "3000", "0"}, // the folder's quota is tighter
+	} {
+		if avail, used := quota(c.path); avail != c.avail || used != c.used {
+			t.Errorf("%s: available %q used %q, want %q %q", c.path, avail, used, c.avail, c.used)
+		}
+	}
+	room.Store(2000) // the drives fill up: tighter than the folder's quota
+	if avail, _ := quota("/dav/team/small/"); avail != "2000" {
+		t.Errorf("small, room 2000: available %q", avail)
+	}
+	room.Store(-1) // unknown, and no quota: absent, the used bytes still there
+	if avail, used := quota("/dav/team/"); avail != "" || used != "1000" {
+		t.Errorf("unknown room: available %q used %q", avail, used)
 	}
 }

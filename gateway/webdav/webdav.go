@@ -45,6 +45,14 @@ type Options struct {
 	// Uploaded, when set, is called once per file a PUT stores: the hook
 	// of the upload metrics.
 	Uploaded func()
+	// Room, when set, reports how many more bytes of content the drives
+	// can take, or a negative number when it cannot tell. The quota
+	// property quota-available-bytes answers the smallest of it and of the
+	// quotas that apply (RFC 4331 §3: physical media limits count, and a
+	// value is recommended even where no quota is set), so that clients
+	// showing free space (davfs2, Finder, Windows) show a true figure.
+	// Nil: only quotas count, and without one the property is absent.
+	Room func() int64
 }
 
 // Handler serves WebDAV. It is safe for concurrent use; every request gets
