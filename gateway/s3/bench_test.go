@@ -21,9 +21,9 @@ import (
 // routing, headers, body) beside the engine's Open and Put of the same
 // object. The difference of their cpu-ns/op is what the layer adds.
 
-// benchObjects runs fn as one sub-benchmark per object size, over a fresh
-// server with a bucket "bkt"; op is one operation on an object of size
-// bytes, reported in CPU time per operation.
+// benchObjects runs one sub-benchmark per object size over a fresh server
+// with a bucket "bkt": setup prepares the object's data and returns one
+// operation, whose CPU time is reported per operation.
 func benchObjects(b *testing.B, setup func(b *testing.B, s *server, data []byte) func() error) {
 	for _, size := range []int{4 << 10, 1 << 20} {
 		b.Run(fmt.Sprint(size>>10, "KiB"), func(b *testing.B) {
