@@ -26,16 +26,28 @@ func ServeContent(w http.ResponseWriter, req *http.Request, modtime time.Time, r
 }
 
 // CopyContent writes n bytes of r from off to w, in chunks read into a
-// pooled buffer.
+// pooled buffer and each written whole: no copy through io.Copy's 32 KiB
+// buffer, and few large writes to the connection.
 func CopyContent(w io.Writer, r io.ReaderAt, off, n int64) (int64, error) {
 	c := &content{r: r, size: off + n, off: off}
 	defer c.release()
-	return io.Copy(w, readerOnly{c})
+	var done int64
+	for c.off < c.size {
+		if err := c.fill(); err != nil {
+			return done, err
+		}
+		m, err := w.Write(c.buf)
+		done += int64(m)
+		c.off += int64(m)
+		switch {
+		case err != nil:
+			return done, err
+		case m < len(c.buf):
+			return done, io.ErrShortWrite
+		}
+	}
+	return done, nil
 }
-
-// readerOnly hides the WriterTo of a bytes.Reader-like source so that
-// io.Copy uses Read.
-type readerOnly struct{ io.Reader }
 
 // content is a ReadSeeker over size bytes of r, buffered in chunks.
 type content struct {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"io"
 	"strconv"
 	"time"
@@ -128,6 +129,11 @@ type PutOptions struct {
 	// MD5, when set, must match the content's MD5 or the write fails with
 	// Invalid and changes nothing.
 	MD5 []byte
+	// SHA256, when set, must match the content's SHA-256 or the write fails
+	// with Invalid, caused by ErrSHA256Mismatch, and changes nothing. The
+	// store hashes content anyway: a front end whose payload is signed by
+	// its SHA-256 (S3) has it checked here rather than hashing it twice.
+	SHA256 []byte
 	// IfMatch, when set, is the ETag the current version must have
 	// (Precondition otherwise). "*" means the file must exist.
 	IfMatch string
@@ -146,6 +152,10 @@ type PutOptions struct {
 	// MD5 of the parts' MD5s.
 	WholeMD5 bool
 }
+
+// ErrSHA256Mismatch is the cause of a write refused because its content
+// is not the PutOptions.SHA256 expected.
+var ErrSHA256Mismatch = errors.New("the content's SHA-256 is not the expected one")
 
 // CopyOptions modifies Copy.
 type CopyOptions struct {
@@ -329,7 +339,7 @@ type Namespace interface {
 	// they are checked again on completion. opt.Meta is kept for the version.
 	CreateUpload(ctx context.Context, path string, opt PutOptions) (Upload, error)
 	// UploadPart streams r into part number of an upload, replacing any
-	// part of that number. opt.Size and opt.MD5 are checked as in Put.
+	// part of that number. opt.Size, opt.MD5 and opt.SHA256 are checked as in Put.
 	// NotFound for an unknown upload or one the caller did not start.
 	UploadPart(ctx context.Context, upload string, number int, r io.Reader, opt PutOptions) (Part, error)
 	// Upload describes one upload the caller started.

@@ -54,14 +54,31 @@ func isLowerHex(s string) bool {
 }
 
 // hashReader passes the body through and, at EOF, fails with
-// XAmzContentSHA256Mismatch if its SHA-256 is not the signed one.
+// XAmzContentSHA256Mismatch if its SHA-256 is not the signed one (unless
+// the check was handed off).
 type hashReader struct {
 	rc   io.ReadCloser
-	h    hash.Hash
+	h    hash.Hash // nil once the check is handed off
 	want []byte
 	size int64 // Content-Length, -1 if unknown
 	n    int64
 	err  error
+}
+
+// HandOffSHA256 hands the check of a signed payload hash to a caller that
+// hashes the payload anyway, as the store does: it returns the SHA-256 the
+// signature covers, and Body stops hashing. The caller must then refuse the
+// payload, before anything it did with it becomes visible, unless its
+// SHA-256 is sum, comparing in constant time. Body still checks the
+// payload's length. ok is false, and Body keeps checking the hash itself,
+// for the other payload modes and once Body has been read.
+func (r Result) HandOffSHA256() (sum []byte, ok bool) {
+	b, isHash := r.Body.(*hashReader)
+	if !isHash || b.n > 0 || b.err != nil || b.h == nil {
+		return nil, false
+	}
+	b.h = nil
+	return b.want, true
 }
 
 func (b *hashReader) Read(p []byte) (int, error) {
@@ -69,12 +86,14 @@ func (b *hashReader) Read(p []byte) (int, error) {
 		return 0, b.err
 	}
 	n, err := b.rc.Read(p)
-	b.h.Write(p[:n])
+	if b.h != nil {
+		b.h.Write(p[:n])
+	}
 	b.n += int64(n)
 	switch {
 	case err == io.EOF && b.size >= 0 && b.n != b.size:
 		b.err = errorf(IncompleteBody, "the body has %d bytes, Content-Length says %d", b.n, b.size)
-	case err == io.EOF && !equalBytes(b.h.Sum(nil), b.want):
+	case err == io.EOF && b.h != nil && !equalBytes(b.h.Sum(nil), b.want):
 		b.err = errorf(XAmzContentSHA256Mismatch, "the provided x-amz-content-sha256 header does not match what was computed")
 	case err == io.ErrUnexpectedEOF:
 		b.err = &Error{Code: IncompleteBody, Message: "the body ended early", Err: err}

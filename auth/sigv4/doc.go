@@ -27,6 +27,12 @@
 // as "discard everything read": the storage engine already abandons an upload
 // whose reader fails, which is the contract this package relies on.
 //
+// A consumer that hashes the payload with SHA-256 anyway (the store does, for
+// its dedup key) may take over the check of a signed payload hash with
+// Result.HandOffSHA256, before reading: Body then only checks the length, and
+// the consumer refuses the payload, before it becomes visible, unless its
+// SHA-256 is the signed one. One pass of SHA-256 instead of two.
+//
 // # Checksums
 //
 // A trailing checksum (x-amz-trailer) is part of the aws-chunked encoding,

@@ -87,7 +87,7 @@ func newRequest(t *testing.T, srv *httptest.Server, method, path, rawQuery strin
 	return req
 }
 
-func sign(t *testing.T, req *http.Request, c aws.Credentials, payload string, at time.Time) {
+func sign(t testing.TB, req *http.Request, c aws.Credentials, payload string, at time.Time) {
 	t.Helper()
 	req.Header.Set("X-Amz-Content-Sha256", payload)
 	err := v4.NewSigner().SignHTTP(context.Background(), c, req, payload, "s3", testRegion, at, func(o *v4.SignerOptions) {

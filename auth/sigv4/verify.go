@@ -59,6 +59,7 @@ type Verifier struct {
 	region  string
 	maxSkew time.Duration
 	now     func() time.Time
+	keys    keyCache
 }
 
 // New returns a Verifier asking lookup for secrets.
@@ -150,7 +151,7 @@ func (v *Verifier) Verify(ctx context.Context, r *http.Request) (Result, error) 
 	}, "\n")
 	scope := req.date + "/" + req.region + "/" + service + "/" + scopeTerminal
 	toSign := algorithm + "\n" + req.amzDate + "\n" + scope + "\n" + sha256Hex(canonical)
-	key := signingKey(secret, req.date, req.region, service)
+	key := v.keys.signingKey(secret, keyScope{req.accessKey, req.date, req.region})
 	if !signatureMatches(req.signature, hmacSHA256(key, toSign)) {
 		return Result{}, errorf(SignatureDoesNotMatch, "the request signature we calculated does not match the signature you provided")
 	}

@@ -96,12 +96,13 @@ func contentMD5(h http.Header) ([]byte, error) {
 // short body from a bad digest, and at the end of the body adds the
 // verified checksum to meta.
 type payload struct {
-	r    io.Reader
-	sum  sigv4.Checksummer // nil without a checksum
-	md5  []byte            // Content-MD5, for the namespace to check
-	size int64             // declared, -1 unknown
-	n    int64
-	eof  bool // the body ended cleanly
+	r      io.Reader
+	sum    sigv4.Checksummer // nil without a checksum
+	md5    []byte            // Content-MD5, for the namespace to check
+	sha256 []byte            // the signed payload hash, for the namespace to check (storedPayload)
+	size   int64             // declared, -1 unknown
+	n      int64
+	eof    bool // the body ended cleanly
 	// short: the body ended before its declared size
 	short bool
 	meta  map[string]string // receives the checksum at the end; may be nil
@@ -129,6 +130,25 @@ func newPayload(q *request) (*payload, error) {
 	}
 	p.sum, _ = p.r.(sigv4.Checksummer)
 	return p, nil
+}
+
+// storedPayload is newPayload for a body stored with Put or UploadPart.
+// The namespace hashes what it stores with SHA-256 and refuses, before
+// anything becomes visible, content that is not PutOptions.SHA256: it
+// checks a signed payload hash in the same pass rather than sigv4 in a
+// second one.
+func storedPayload(q *request) (*payload, error) {
+	p, err := newPayload(q)
+	if err != nil {
+		return nil, err
+	}
+	p.sha256, _ = q.signed.HandOffSHA256()
+	return p, nil
+}
+
+// options are the PutOptions that have the namespace check the payload.
+func (p *payload) options() storage.PutOptions {
+	return storage.PutOptions{Size: p.size, MD5: p.md5, SHA256: p.sha256}
 }
 
 func (p *payload) Read(b []byte) (int, error) {
@@ -164,12 +184,16 @@ func (p *payload) checksum() (sigv4.Checksum, bool) {
 }
 
 // explain turns the namespace's refusal of the body into S3's words: a
-// body shorter than declared is IncompleteBody; a body read to its end and
-// refused as Invalid with a Content-MD5 given failed that digest.
+// body whose SHA-256 is not the signed one is XAmzContentSHA256Mismatch, as
+// sigv4 says it; a body shorter than declared is IncompleteBody; a body
+// read to its end and refused as Invalid with a Content-MD5 given failed
+// that digest.
 func (p *payload) explain(err error) error {
 	switch {
 	case err == nil || !storage.Is(storage.Invalid, err):
 		return err
+	case errors.Is(err, storage.ErrSHA256Mismatch):
+		return &Error{Code: string(sigv4.XAmzContentSHA256Mismatch), Status: http.StatusBadRequest, Message: "the provided x-amz-content-sha256 header does not match what was computed", Err: err}
 	case p.short:
 		return &Error{Code: "IncompleteBody", Status: http.StatusBadRequest, Message: "you did not provide the number of bytes specified by the Content-Length HTTP header", Err: err}
 	case p.eof && p.md5 != nil:

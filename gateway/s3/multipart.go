@@ -146,7 +146,7 @@ func (h *Handler) uploadPart(q *request) error {
 	if q.size > maxPartSize {
 		return entityTooLarge("a part holds at most %d bytes; this one declares %d", int64(maxPartSize), q.size)
 	}
-	p, err := newPayload(q)
+	p, err := storedPayload(q)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (h *Handler) uploadPart(q *request) error {
 	if q.size < 0 {
 		body = &sizeLimit{r: body, left: maxPartSize}
 	}
-	part, err := q.ns.UploadPart(q.r.Context(), up.ID, number, body, storage.PutOptions{Size: q.size, MD5: p.md5})
+	part, err := q.ns.UploadPart(q.r.Context(), up.ID, number, body, p.options())
 	if err != nil {
 		return missing(q, p.explain(err), noSuchUpload(up.ID))
 	}

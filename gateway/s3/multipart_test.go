@@ -719,6 +719,22 @@ func TestUploadPartChecksum(t *testing.T) {
 	}
 }
 
+// TestTamperedPartStoresNothing: a part whose body is not the signed
+// payload hash is refused and not kept, small or streamed.
+func TestTamperedPartStoresNothing(t *testing.T) {
+	s := newServer(t)
+	mpBucket(t, s, "k")
+	id := createUpload(t, s.SDK(s.Admin), "k", "obj")
+	for i, n := range []int{100, 300 << 10} {
+		path := fmt.Sprintf("/k/obj?partNumber=%d&uploadId=%s", i+1, id)
+		st, _, body := rawDo(t, rawRequest(t, s, s.Admin, "PUT", path, mpData(1, n), objSHA(mpData(2, n)), nil))
+		wantS3Error(t, st, body, http.StatusBadRequest, "XAmzContentSHA256Mismatch")
+	}
+	if parts, err := s.As(s.Admin).Parts(ctx, id); err != nil || len(parts) != 0 {
+		t.Fatalf("a tampered part was kept: %v %v", parts, err)
+	}
+}
+
 // TestMinioMultipart: minio-go's PutObject of a 70 MiB stream of unknown
 // length, which it sends as 16 MiB parts.
 func TestMinioMultipart(t *testing.T) {

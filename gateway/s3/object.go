@@ -54,7 +54,7 @@ func (h *Handler) putObject(q *request) error {
 		return err
 	}
 	meta = withMeta(meta, metaTag, tags) // never nil: the checksum may join it
-	p, err := newPayload(q)
+	p, err := storedPayload(q)
 	if err != nil {
 		return err
 	}
@@ -63,13 +63,9 @@ func (h *Handler) putObject(q *request) error {
 		return missing(q, err, noSuchKey(q.key))
 	}
 	ctx := q.r.Context()
-	info, err := q.ns.Put(ctx, path, p, storage.PutOptions{
-		Size:        q.size,
-		MD5:         p.md5,
-		IfMatch:     q.r.Header.Get("If-Match"),
-		IfNoneMatch: q.r.Header.Get("If-None-Match"),
-		Meta:        meta,
-	})
+	opt := p.options()
+	opt.IfMatch, opt.IfNoneMatch, opt.Meta = q.r.Header.Get("If-Match"), q.r.Header.Get("If-None-Match"), meta
+	info, err := q.ns.Put(ctx, path, p, opt)
 	if err != nil {
 		return missing(q, p.explain(err), noSuchKey(q.key))
 	}

@@ -349,9 +349,12 @@ func TestTamperedBodyStoresNothing(t *testing.T) {
 	for _, n := range []int{10, 300 << 10} { // inline and streamed
 		sent := objData(1, n)
 		signed := objData(2, n)
+		sentMD5 := md5.Sum(sent) // a Content-MD5 of the bytes sent does not help
 		for _, key := range []string{"k", fmt.Sprintf("new-%d", n)} {
-			st, _, body := rawDo(t, rawRequest(t, s, s.Admin, "PUT", "/bkt/"+key, sent, objSHA(signed), nil))
-			wantS3Error(t, st, body, http.StatusBadRequest, "XAmzContentSHA256Mismatch")
+			for _, hdr := range []map[string]string{nil, {"Content-Md5": base64.StdEncoding.EncodeToString(sentMD5[:])}} {
+				st, _, body := rawDo(t, rawRequest(t, s, s.Admin, "PUT", "/bkt/"+key, sent, objSHA(signed), hdr))
+				wantS3Error(t, st, body, http.StatusBadRequest, "XAmzContentSHA256Mismatch")
+			}
 		}
 		if _, err := s.As(s.Admin).Stat(ctx, fmt.Sprintf("/bkt/new-%d", n)); !storage.Is(storage.NotFound, err) {
 			t.Fatalf("a tampered new object exists: %v", err)

@@ -76,6 +76,7 @@ type request struct {
 	query  url.Values
 	body   io.ReadCloser // the verified payload (decoded from aws-chunked)
 	size   int64         // the payload's length, -1 when unknown
+	signed sigv4.Result  // the verification, whose body is body
 }
 
 // handlerFunc serves one operation; an error is answered by ServeHTTP.
@@ -118,7 +119,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) string {
 		return op
 	}
 	defer res.Body.Close()
-	q.p, q.body, q.size = p, res.Body, res.Size
+	q.p, q.body, q.size, q.signed = p, res.Body, res.Size, res
 	q.ns = h.opts.Service.As(p)
 	h.answer(q, fn(h, q))
 	return op

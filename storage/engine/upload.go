@@ -226,9 +226,9 @@ func (n *namespace) UploadPart(ctx context.Context, id string, number int, r io.
 	if err != nil {
 		return storage.Part{}, storage.E(op, storage.KindOf(err), path, err)
 	}
-	if opt.MD5 != nil && !bytes.Equal(opt.MD5, p.MD5[:]) {
+	if err := checkSums(opt, p); err != nil {
 		p.Discard()
-		return storage.Part{}, storage.Errorf(op, storage.Invalid, path, "part %d: content MD5 %x does not match the expected %x", number, p.MD5, opt.MD5)
+		return storage.Part{}, storage.E(op, storage.Invalid, path, fmt.Errorf("part %d: %w", number, err))
 	}
 	part := &uploadPart{Number: number, Size: p.Size, MD5: p.MD5[:], Hash: p.Hash[:], ModTime: e.now().UnixNano()}
 	if err := e.putPart(raw, part, p); err != nil {

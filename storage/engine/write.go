@@ -3,7 +3,9 @@ package engine
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/binary"
+	"fmt"
 	"io"
 	"strings"
 
@@ -40,15 +42,29 @@ func (n *namespace) Put(ctx context.Context, path string, r io.Reader, opt stora
 	if err != nil {
 		return storage.Info{}, storage.E(op, storage.KindOf(err), path, err)
 	}
-	if opt.MD5 != nil && !bytes.Equal(opt.MD5, p.MD5[:]) {
+	if err := checkSums(opt, p); err != nil {
 		p.Discard()
-		return storage.Info{}, storage.Errorf(op, storage.Invalid, path, "content MD5 %x does not match the expected %x", p.MD5, opt.MD5)
+		return storage.Info{}, storage.E(op, storage.Invalid, path, err)
 	}
 	info, err := n.addVersion(op, dir, name, opt, content{pending: p, hash: p.Hash, size: p.Size, md5: p.MD5, meta: opt.Meta})
 	if err != nil {
 		p.Discard()
 	}
 	return info, err
+}
+
+// checkSums tells why written content is not what opt expects, or nil:
+// the SHA-256 is checked first (a signed payload's proof), then the MD5.
+// The write is then Invalid. The SHA-256 compares in constant time, as
+// the signature checks it stands for do.
+func checkSums(opt storage.PutOptions, p *blob.Pending) error {
+	if opt.SHA256 != nil && subtle.ConstantTimeCompare(opt.SHA256, p.Hash[:]) != 1 {
+		return fmt.Errorf("%w: %x, expected %x", storage.ErrSHA256Mismatch, p.Hash, opt.SHA256)
+	}
+	if opt.MD5 != nil && !bytes.Equal(opt.MD5, p.MD5[:]) {
+		return fmt.Errorf("content MD5 %x does not match the expected %x", p.MD5, opt.MD5)
+	}
+	return nil
 }
 
 func (n *namespace) Copy(ctx context.Context, from, to string, opt storage.CopyOptions) (storage.Info, error) {

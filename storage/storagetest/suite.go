@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -419,6 +420,31 @@ func testConditions(t *testing.T, ns storage.Namespace) {
 	wantKind(t, "wrong MD5", err, storage.Invalid)
 	sum := md5.Sum([]byte("abc"))
 	must(ns.Put(ctx, "/r/m", strings.NewReader("abc"), storage.PutOptions{Size: 3, MD5: sum[:]}))
+	checkSHA256(t, ns)
+}
+
+// checkSHA256: a write whose content is not PutOptions.SHA256 fails and
+// changes nothing, small or streamed, whatever the MD5 says.
+func checkSHA256(t *testing.T, ns storage.Namespace) {
+	t.Helper()
+	for _, size := range []int{3, 300 << 10} {
+		data := bytes.Repeat([]byte("x"), size)
+		want := sha256.Sum256(data)
+		path := fmt.Sprintf("/r/sha-%d", size)
+		must(ns.Put(ctx, path, bytes.NewReader(data), storage.PutOptions{Size: int64(size), SHA256: want[:]}))
+		tampered := bytes.Clone(data)
+		tampered[size-1] = 'y'
+		m := md5.Sum(tampered)
+		_, err := ns.Put(ctx, path, bytes.NewReader(tampered), storage.PutOptions{Size: int64(size), SHA256: want[:], MD5: m[:]})
+		wantKind(t, "wrong SHA-256", err, storage.Invalid)
+		if !errors.Is(err, storage.ErrSHA256Mismatch) {
+			t.Fatalf("wrong SHA-256 of %d bytes: %v, want ErrSHA256Mismatch", size, err)
+		}
+		wantContent(t, ns, path, data)
+		if vs := must(ns.Versions(ctx, path)); len(vs) != 1 {
+			t.Fatalf("a refused write left %d versions", len(vs))
+		}
+	}
 }
 
 type failingReader struct {

@@ -3,7 +3,9 @@ package storagetest
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -101,6 +103,11 @@ func testUploads(t *testing.T, ns storage.Namespace) {
 	// Refused parts change nothing.
 	_, err := ns.UploadPart(ctx, up.ID, 6, strings.NewReader("abc"), storage.PutOptions{Size: 3, MD5: make([]byte, 16)})
 	wantKind(t, "part with a wrong MD5", err, storage.Invalid)
+	abc := sha256.Sum256([]byte("abc"))
+	_, err = ns.UploadPart(ctx, up.ID, 6, strings.NewReader("abd"), storage.PutOptions{Size: 3, SHA256: abc[:]})
+	if !storage.Is(storage.Invalid, err) || !errors.Is(err, storage.ErrSHA256Mismatch) {
+		t.Fatalf("part with a wrong SHA-256: %v, want Invalid from ErrSHA256Mismatch", err)
+	}
 	for _, n := range []int{0, -1, storage.MaxParts + 1} {
 		_, err = ns.UploadPart(ctx, up.ID, n, strings.NewReader("abc"), storage.PutOptions{Size: 3})
 		wantKind(t, fmt.Sprintf("part number %d", n), err, storage.Invalid)
