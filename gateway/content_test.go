@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -70,5 +71,49 @@ func TestContentServesWholeAndRanges(t *testing.T) {
 	// The store has less than announced.
 	if _, err := CopyContent(io.Discard, &countingReaderAt{data: []byte("abc")}, 0, 10); err == nil {
 		t.Fatal("a store shorter than announced read without error")
+	}
+}
+
+// A plain GET of the whole content (the copy without http.ServeContent)
+// answers what http.ServeContent answers; a content shorter than its size
+// cuts the connection instead of ending a 200 early.
+func TestContentPlainGetAsServeContent(t *testing.T) {
+	data := make([]byte, 2*ContentChunk+77)
+	for i := range data {
+		data[i] = byte(i * 13)
+	}
+	mod := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	serve := func(hdr ...string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest("GET", "/f", nil)
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		w := httptest.NewRecorder()
+		w.Header().Set("Content-Type", "application/octet-stream")
+		ServeContent(w, req, mod, &countingReaderAt{data: data}, int64(len(data)))
+		return w
+	}
+	plain, cond := serve(), serve("If-None-Match", `"other"`)
+	if plain.Code != 200 || cond.Code != 200 || !bytes.Equal(plain.Body.Bytes(), data) || !bytes.Equal(cond.Body.Bytes(), data) {
+		t.Fatalf("plain %d (%d bytes), conditional %d (%d bytes)", plain.Code, plain.Body.Len(), cond.Code, cond.Body.Len())
+	}
+	for _, h := range []string{"Content-Length", "Content-Type", "Last-Modified", "Accept-Ranges"} {
+		if p, c := plain.Header().Values(h), cond.Header().Values(h); len(p) != 1 || p[0] != c[0] {
+			t.Errorf("%s: plain %q, through http.ServeContent %q", h, p, c)
+		}
+	}
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/octet-stream")
+		ServeContent(w, r, mod, &countingReaderAt{data: data[:ContentChunk+5]}, int64(len(data)))
+	}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Fatal("a content shorter than its size was answered as a complete 200")
 	}
 }
