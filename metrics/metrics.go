@@ -14,8 +14,8 @@ import (
 // Options gives the readings taken at scrape time. Each is a function main
 // fills from the stores; a nil one leaves its series out.
 type Options struct {
-	// Drives reports every drive: drive_used_bytes, drive_free_bytes and
-	// drive_up, labelled by drive.
+	// Drives reports every drive: drive_used_bytes, drive_free_bytes,
+	// drive_up and drive_errors_total, labelled by drive.
 	Drives func() []Drive
 	// Meta checks the metadata store (Pebble): pebble_up.
 	Meta func() error
@@ -29,6 +29,7 @@ type Drive struct {
 	Name       string // the drive label: stable, one per drive
 	Used, Free int64  // bytes; ignored when Err is set
 	Err        error  // why the drive could not be read; nil when it is up
+	Errors     int64  // I/O errors of the drive's operations since the start
 }
 
 // Metrics owns a registry and Coffre's collectors. Its methods are safe for

@@ -169,7 +169,7 @@ func TestStoreReadings(t *testing.T) {
 			used, free, err := d.Usage()
 			return []metrics.Drive{
 				{Name: "d1", Used: used, Free: free, Err: err},
-				{Name: "d2", Err: errors.New("drive offline")},
+				{Name: "d2", Err: errors.New("drive offline"), Errors: 7},
 			}
 		},
 		Meta: func() error { return metaErr },
@@ -183,6 +183,9 @@ func TestStoreReadings(t *testing.T) {
 	}
 	if got := f.labels("drive_used_bytes"); len(got) != 1 {
 		t.Errorf("an unreadable drive reports a usage: %v", got)
+	}
+	if f.value(t, "drive_errors_total", "drive=d2") != 7 || len(f.labels("drive_errors_total")) != 2 {
+		t.Errorf("drive_errors_total %v", f.labels("drive_errors_total"))
 	}
 	if f.value(t, "pebble_up") != 1 {
 		t.Error("pebble_up is not 1 while the store answers")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -281,6 +282,17 @@ func TestStatus(t *testing.T) {
 	_, out, _ = runCmd(t, bin, "status", "--addr", s.addr)
 	if !strings.Contains(out, "   2  DOWN  ") || !strings.Contains(out, "3 of 4 drives up: readable and writable\n") {
 		t.Fatalf("status with drive 2 down:\n%s", out)
+	}
+	// Reads go on from the other drives, and count drive 2's errors.
+	kept := maps.Clone(files)
+	delete(kept, "a.bin") // in the trash
+	readCareFiles(t, s, password, kept)
+	errs := map[string]float64{}
+	for _, m := range scrapeMetrics(t, "http://"+s.addr+"/metrics")["drive_errors_total"].GetMetric() {
+		errs[filepath.Base(m.GetLabel()[0].GetValue())] = m.GetCounter().GetValue()
+	}
+	if len(errs) != 4 || errs["d2"] == 0 || errs["d1"] != 0 {
+		t.Errorf("drive_errors_total after reads with drive 2 gone: %v", errs)
 	}
 	breakDrive(3)
 	_, out, _ = runCmd(t, bin, "status", "--addr", s.addr)

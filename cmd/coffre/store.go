@@ -39,7 +39,7 @@ func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
 			log.Error("drive unusable; continuing without it", "drive", dir, "err", err)
 			d = offlineDrive{name: dir, err: err}
 		}
-		drives[i] = d
+		drives[i] = blob.Counted(d) // drive_errors_total
 	}
 	inline := cfg.Storage.InlineLimit
 	if inline == 0 {
@@ -89,6 +89,9 @@ func (s *store) driveReadings() []metrics.Drive {
 	for i, d := range s.drives {
 		used, free, err := d.Usage()
 		out[i] = metrics.Drive{Name: d.Name(), Used: used, Free: free, Err: err}
+		if c, ok := d.(*blob.CountedDrive); ok {
+			out[i].Errors = c.Errors()
+		}
 	}
 	return out
 }
