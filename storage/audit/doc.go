@@ -7,8 +7,8 @@
 // A change records its entry with Add, in the same batch as the change, so the
 // two commit or vanish together; an access that changes nothing (a download, a
 // failed login) records its entry with Record. Query pages through entries in
-// either direction of time with an opaque cursor. Run prunes in the
-// background.
+// either direction of time with an opaque cursor. PruneExpired, which the
+// server runs on a schedule, drops the entries past the retention.
 //
 // # One entry per action
 //
