@@ -109,12 +109,16 @@ func (d *localDrive) Open(name string) (File, error) {
 }
 
 // localFile is a shard file of a local drive. Its sequential writes start
-// the disk's writeback every writebackChunk bytes, so that writing a large
-// content keeps the disk busy instead of leaving everything to the final
-// fsync.
+// the disk's writeback every writebackChunk bytes and have a goroutine of
+// the file's own (the syncer) fdatasync it every syncChunk bytes, so that
+// writing a large content keeps the disk busy and makes it durable as it
+// goes instead of leaving the work to the final fsync, and the writer never
+// waits for the disk.
 type localFile struct {
 	*os.File
-	written, kicked int64 // bytes appended by Write; start of the range not yet kicked
+	written, kicked, synced int64         // bytes appended by Write; start of the range not yet kicked, not yet synced
+	syncs                   chan struct{} // wakes the syncer; nil while none runs
+	syncerDone              chan struct{}
 }
 
 // writebackChunk is how much a shard file accumulates before its writeback
@@ -126,6 +130,17 @@ type localFile struct {
 // (about 230 MB/s).
 const writebackChunk = 1 << 20
 
+// syncChunk is how much a shard file accumulates before the syncer
+// fdatasyncs it. Written-back data is not yet durable: a disk with a write
+// cache (a virtual disk over the host's page cache, here) persists it only
+// when flushed, so a final fsync alone waited for the whole content to be
+// persisted, with the CPUs idle. Syncing as the write goes overlaps that
+// with the stream: in the blob benchmarks (on a loaded machine) the final
+// sync went from 43-96 ms to 9-14 ms for one 64 MiB stream and from 132-155
+// ms to 30-36 ms for four, whose writes took 16-20% less time; 8 MiB left
+// 14-40 ms, 2 MiB did no better than 4.
+const syncChunk = 4 << 20
+
 func (f *localFile) Write(p []byte) (int, error) {
 	n, err := f.File.Write(p)
 	f.written += int64(n)
@@ -133,7 +148,53 @@ func (f *localFile) Write(p []byte) (int, error) {
 		startWriteback(f.File, f.kicked, f.written-f.kicked)
 		f.kicked = f.written
 	}
+	if f.written-f.synced >= syncChunk {
+		f.wakeSyncer()
+		f.synced = f.written
+	}
 	return n, err
+}
+
+// wakeSyncer asks the syncer, started on first use, for an fdatasync; one
+// already asked for covers this one too.
+func (f *localFile) wakeSyncer() {
+	if f.syncs == nil {
+		f.syncs = make(chan struct{}, 1)
+		f.syncerDone = make(chan struct{})
+		go syncer(f.File, f.syncs, f.syncerDone)
+	}
+	select {
+	case f.syncs <- struct{}{}:
+	default:
+	}
+}
+
+// syncer fdatasyncs f each time it is woken, until syncs is closed.
+func syncer(f *os.File, syncs <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	for range syncs {
+		_ = datasync(f)
+	}
+}
+
+// stopSyncer waits for the syncer to finish and stops it.
+func (f *localFile) stopSyncer() {
+	if f.syncs == nil {
+		return
+	}
+	close(f.syncs)
+	<-f.syncerDone
+	f.syncs = nil
+}
+
+func (f *localFile) Sync() error {
+	f.stopSyncer()
+	return f.File.Sync()
+}
+
+func (f *localFile) Close() error {
+	f.stopSyncer()
+	return f.File.Close()
 }
 
 // Preallocate reserves size bytes for the file (and sets its size). On Linux
