@@ -118,7 +118,7 @@ type localFile struct {
 	*os.File
 	written, kicked, synced int64         // bytes appended by Write; start of the range not yet kicked, not yet synced
 	syncs                   chan struct{} // wakes the syncer; nil while none runs
-	syncerDone              chan struct{}
+	syncerDone              chan error    // the syncer's first error (or nil) when it ends
 }
 
 // writebackChunk is how much a shard file accumulates before its writeback
@@ -160,7 +160,7 @@ func (f *localFile) Write(p []byte) (int, error) {
 func (f *localFile) wakeSyncer() {
 	if f.syncs == nil {
 		f.syncs = make(chan struct{}, 1)
-		f.syncerDone = make(chan struct{})
+		f.syncerDone = make(chan error, 1)
 		go syncer(f.File, f.syncs, f.syncerDone)
 	}
 	select {
@@ -169,32 +169,43 @@ func (f *localFile) wakeSyncer() {
 	}
 }
 
-// syncer fdatasyncs f each time it is woken, until syncs is closed.
-func syncer(f *os.File, syncs <-chan struct{}, done chan<- struct{}) {
-	defer close(done)
+// syncer fdatasyncs f each time it is woken, until syncs is closed, then
+// sends its first error. The error must reach Sync: the kernel reports a
+// failed writeback once per open file, so the final fsync would not.
+func syncer(f *os.File, syncs <-chan struct{}, done chan<- error) {
+	var first error
 	for range syncs {
-		_ = datasync(f)
+		if err := datasync(f); err != nil && first == nil {
+			first = err
+		}
 	}
+	done <- first
 }
 
-// stopSyncer waits for the syncer to finish and stops it.
-func (f *localFile) stopSyncer() {
+// stopSyncer waits for the syncer to finish, stops it and returns its error.
+func (f *localFile) stopSyncer() error {
 	if f.syncs == nil {
-		return
+		return nil
 	}
 	close(f.syncs)
-	<-f.syncerDone
+	err := <-f.syncerDone
 	f.syncs = nil
+	return err
 }
 
 func (f *localFile) Sync() error {
-	f.stopSyncer()
+	if err := f.stopSyncer(); err != nil {
+		return err
+	}
 	return f.File.Sync()
 }
 
 func (f *localFile) Close() error {
-	f.stopSyncer()
-	return f.File.Close()
+	serr := f.stopSyncer()
+	if err := f.File.Close(); err != nil {
+		return err
+	}
+	return serr
 }
 
 // Preallocate reserves size bytes for the file (and sets its size). On Linux
