@@ -135,11 +135,14 @@ const writebackChunk = 1 << 20
 // cache (a virtual disk over the host's page cache, here) persists it only
 // when flushed, so a final fsync alone waited for the whole content to be
 // persisted, with the CPUs idle. Syncing as the write goes overlaps that
-// with the stream: in the blob benchmarks (on a loaded machine) the final
-// sync went from 43-96 ms to 9-14 ms for one 64 MiB stream and from 132-155
-// ms to 30-36 ms for four, whose writes took 16-20% less time; 8 MiB left
-// 14-40 ms, 2 MiB did no better than 4.
-const syncChunk = 4 << 20
+// with the stream, but every fdatasync costs a journal commit and a cache
+// flush. Blob benchmarks, 64 MiB contents, interleaved runs: on a loaded
+// machine (load 9-11 on 2 CPUs), 4 MiB cut the final sync from 43-96 ms to
+// 9-14 ms for one stream and from 132-155 to 30-36 ms for four; at load 5,
+// 4 MiB made four streams 10-30% slower, while 16 MiB made one stream about
+// 8% faster (medians 192 against 209 ms per write) and left four as they
+// were (698 against 691 ms); 8 MiB was in between.
+const syncChunk = 16 << 20
 
 func (f *localFile) Write(p []byte) (int, error) {
 	n, err := f.File.Write(p)
