@@ -64,8 +64,10 @@
 //
 // A write to drives runs as a pipeline: the caller's goroutine reads blocks;
 // MD5 (the S3 ETag) and SHA-256 run in a goroutine each; one goroutine
-// encrypts and erasure-codes; one goroutine per drive checksums and writes.
-// MD5, the costliest step, is computed on a multi-lane AVX-512 server shared
+// encrypts and erasure-codes; one goroutine per drive checksums and writes,
+// and a local drive's shard file is fdatasynced every 16 MiB by a goroutine
+// of its own, so that the disk persists the content while it streams and
+// the final fsync is short. MD5, the costliest step, is computed on a multi-lane AVX-512 server shared
 // by the Store's concurrent writes once several run (a lone write uses the
 // standard library, which is faster for one stream). The Store owns that
 // server: the caller must Close the Store when done with it.

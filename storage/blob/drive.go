@@ -109,12 +109,16 @@ func (d *localDrive) Open(name string) (File, error) {
 }
 
 // localFile is a shard file of a local drive. Its sequential writes start
-// the disk's writeback every writebackChunk bytes, so that writing a large
-// content keeps the disk busy instead of leaving everything to the final
-// fsync.
+// the disk's writeback every writebackChunk bytes and have a goroutine of
+// the file's own (the syncer) fdatasync it every syncChunk bytes, so that
+// writing a large content keeps the disk busy and makes it durable as it
+// goes instead of leaving the work to the final fsync, and the writer never
+// waits for the disk.
 type localFile struct {
 	*os.File
-	written, kicked int64 // bytes appended by Write; start of the range not yet kicked
+	written, kicked, synced int64         // bytes appended by Write; start of the range not yet kicked, not yet synced
+	syncs                   chan struct{} // wakes the syncer; nil while none runs
+	syncerDone              chan error    // the syncer's first error (or nil) when it ends
 }
 
 // writebackChunk is how much a shard file accumulates before its writeback
@@ -126,6 +130,20 @@ type localFile struct {
 // (about 230 MB/s).
 const writebackChunk = 1 << 20
 
+// syncChunk is how much a shard file accumulates before the syncer
+// fdatasyncs it. Written-back data is not yet durable: a disk with a write
+// cache (a virtual disk over the host's page cache, here) persists it only
+// when flushed, so a final fsync alone waited for the whole content to be
+// persisted, with the CPUs idle. Syncing as the write goes overlaps that
+// with the stream, but every fdatasync costs a journal commit and a cache
+// flush. Blob benchmarks, 64 MiB contents, interleaved runs: on a loaded
+// machine (load 9-11 on 2 CPUs), 4 MiB cut the final sync from 43-96 ms to
+// 9-14 ms for one stream and from 132-155 to 30-36 ms for four; at load 5,
+// 4 MiB made four streams 10-30% slower, while 16 MiB made one stream about
+// 8% faster (medians 192 against 209 ms per write) and left four as they
+// were (698 against 691 ms); 8 MiB was in between.
+const syncChunk = 16 << 20
+
 func (f *localFile) Write(p []byte) (int, error) {
 	n, err := f.File.Write(p)
 	f.written += int64(n)
@@ -133,7 +151,64 @@ func (f *localFile) Write(p []byte) (int, error) {
 		startWriteback(f.File, f.kicked, f.written-f.kicked)
 		f.kicked = f.written
 	}
+	if f.written-f.synced >= syncChunk {
+		f.wakeSyncer()
+		f.synced = f.written
+	}
 	return n, err
+}
+
+// wakeSyncer asks the syncer, started on first use, for an fdatasync; one
+// already asked for covers this one too.
+func (f *localFile) wakeSyncer() {
+	if f.syncs == nil {
+		f.syncs = make(chan struct{}, 1)
+		f.syncerDone = make(chan error, 1)
+		go syncer(f.File, f.syncs, f.syncerDone)
+	}
+	select {
+	case f.syncs <- struct{}{}:
+	default:
+	}
+}
+
+// syncer fdatasyncs f each time it is woken, until syncs is closed, then
+// sends its first error. The error must reach Sync: the kernel reports a
+// failed writeback once per open file, so the final fsync would not.
+func syncer(f *os.File, syncs <-chan struct{}, done chan<- error) {
+	var first error
+	for range syncs {
+		if err := datasync(f); err != nil && first == nil {
+			first = err
+		}
+	}
+	done <- first
+}
+
+// stopSyncer waits for the syncer to finish, stops it and returns its error.
+func (f *localFile) stopSyncer() error {
+	if f.syncs == nil {
+		return nil
+	}
+	close(f.syncs)
+	err := <-f.syncerDone
+	f.syncs = nil
+	return err
+}
+
+func (f *localFile) Sync() error {
+	if err := f.stopSyncer(); err != nil {
+		return err
+	}
+	return f.File.Sync()
+}
+
+func (f *localFile) Close() error {
+	serr := f.stopSyncer()
+	if err := f.File.Close(); err != nil {
+		return err
+	}
+	return serr
 }
 
 // Preallocate reserves size bytes for the file (and sets its size). On Linux

@@ -24,3 +24,7 @@ func startWriteback(f *os.File, off, n int64) {
 	const syncFileRangeWrite = 2
 	_, _, _ = syscall.Syscall6(syscall.SYS_SYNC_FILE_RANGE, f.Fd(), uintptr(off), uintptr(n), syncFileRangeWrite, 0, 0)
 }
+
+// datasync makes f's data durable with what is needed to read it back
+// (fdatasync), without the rest of its metadata.
+func datasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
