@@ -83,7 +83,7 @@ func (q *request) copyMove() error {
 
 	fileOntoFile := exists && !from.Dir && !to.Dir
 	if exists && !fileOntoFile {
-		if err := q.unmap(dst, func() error { return q.ns.Delete(q.r.Context(), dst, storage.DeleteOptions{}) }); err != nil {
+		if err := q.ns.Delete(q.r.Context(), dst, storage.DeleteOptions{}); err != nil {
 			return err
 		}
 	}

@@ -29,9 +29,11 @@
 //   - LOCK, UNLOCK and the If: header work on the namespace's one lock
 //     table, so a WebDAV lock stops S3 and REST writers and a lock taken
 //     through them makes WebDAV writes fail with 423; shared locks are
-//     supported. The namespace keeps a lock on its node wherever the node
-//     goes; a WebDAV MOVE or DELETE deletes the locks rooted where it
-//     unmaps, since a lock does not move with its resource (RFC 4918 §7.6).
+//     supported. A delete ends the locks on what it deletes (the
+//     namespace, for every protocol); the namespace keeps a lock on its node
+//     wherever a move takes it, so a WebDAV MOVE deletes the locks rooted
+//     where it unmaps, since a lock does not move with its resource (RFC
+//     4918 §7.6).
 //
 // Status codes come from storage error kinds in one function (status, in
 // errors.go). What the caller may not see answers 404.

@@ -235,12 +235,12 @@ func (q *request) confirm(targets ...target) error {
 	return nil
 }
 
-// unmap runs change, which takes the node at p away from p (a delete, or a
-// move elsewhere), then deletes the locks rooted at p or below it: a lock
-// does not move with its resource (RFC 4918 §7.6), and a lock whose root
-// becomes unmapped is deleted by the request that unmaps it (§6.1). The
-// namespace keeps locks on nodes wherever they go, trash included, so this
-// front end deletes them. They are the caller's: the namespace lets no one
+// unmap runs change, which moves the node at p elsewhere, then deletes the
+// locks rooted at p or below it: a lock does not move with its resource
+// (RFC 4918 §7.6), and a lock whose root becomes unmapped is deleted by the
+// request that unmaps it (§6.1). The namespace keeps locks on nodes
+// wherever a move takes them (a delete ends them), so this front end
+// deletes them. They are the caller's: the namespace lets no one
 // change what someone else locked, and confirm demanded their tokens. A
 // depth-infinity lock above the new place covers what arrives there.
 func (q *request) unmap(p string, change func() error) error {

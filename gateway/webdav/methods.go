@@ -22,7 +22,7 @@ func (q *request) delete() error {
 	if err := q.confirm(target{path: q.path, membership: true, below: info.Dir}); err != nil {
 		return err
 	}
-	if err := q.unmap(q.path, func() error { return q.fs.RemoveAll(q.r.Context(), q.path) }); err != nil {
+	if err := q.fs.RemoveAll(q.r.Context(), q.path); err != nil { // ends the locks on it (the namespace)
 		return err
 	}
 	q.w.WriteHeader(http.StatusNoContent)

@@ -56,6 +56,19 @@ func (e *Engine) lockCovers(l storage.Lock, id storage.NodeID, above []storage.N
 	return false
 }
 
+// dropLocks removes the live locks on node id and below it. A failure to
+// remove one is logged: the lock expires in its time.
+func (e *Engine) dropLocks(id storage.NodeID) {
+	for _, l := range e.locks.Live() {
+		if l.Node != id && !e.isBelow(l.Node, id) {
+			continue
+		}
+		if err := e.locks.Remove(l.Token); err != nil {
+			e.log.Error("dropping the lock of a deleted node", "node", uint64(id), "err", err)
+		}
+	}
+}
+
 // isBelow reports whether node id lies under folder ancestor.
 func (e *Engine) isBelow(id, ancestor storage.NodeID) bool {
 	for steps := 0; id != rootID && id != 0 && steps < storage.MaxPathLen; steps++ {

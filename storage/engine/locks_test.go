@@ -123,3 +123,35 @@ func TestReadLocks(t *testing.T) {
 		}
 	}
 }
+
+// Deleting a node ends the locks on it and below it, whatever the protocol
+// (an S3 or REST delete by the holder): a restore brings back the content,
+// not the locks. Locks elsewhere stay.
+func TestDeleteEndsLocks(t *testing.T) {
+	s := newStack(t)
+	e := upOK(engine.New(s.meta, s.blob, engine.Options{}))(t)
+	ns := e.As(admin)
+	for _, d := range []string{"/r", "/r/d", "/r/d/sub"} {
+		upOK(ns.Mkdir(ctx, d))(t)
+	}
+	for _, f := range []string{"/r/f", "/r/d/sub/g", "/r/kept"} {
+		upOK(ns.Put(ctx, f, strings.NewReader(f), storage.PutOptions{Size: int64(len(f))}))(t)
+	}
+	for _, p := range []string{"/r/f", "/r/d", "/r/d/sub/g", "/r/kept"} {
+		upOK(ns.Lock(ctx, p, storage.LockOptions{}))(t)
+	}
+	for _, p := range []string{"/r/f", "/r/d"} {
+		if err := ns.Delete(ctx, p, storage.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items := upOK(ns.Trash(ctx, false))(t)
+	for _, it := range items {
+		upOK(ns.Restore(ctx, it.ID, ""))(t)
+	}
+	for p, want := range map[string]int{"/r/f": 0, "/r/d": 0, "/r/d/sub/g": 0, "/r/kept": 1} {
+		if ls := upOK(ns.Locks(ctx, p))(t); len(ls) != want {
+			t.Errorf("%s after delete and restore: %d locks, want %d", p, len(ls), want)
+		}
+	}
+}

@@ -56,7 +56,11 @@ func (t *trashed) public() storage.TrashItem {
 	return it
 }
 
-// trash moves f to the caller's trash. The caller holds the locks.
+// trash moves f to the caller's trash, and ends the locks on it and below
+// it, whichever protocol took them: a lock protects a resource where it is
+// (RFC 4918 §6.1), and one that stayed on a trashed node would come back
+// with a restore. They are the caller's own (changeable let no one else's
+// stand). The caller holds the tree's stripe locks.
 func (n *namespace) trash(op string, f found) error {
 	e := n.e
 	id, err := e.ids.id()
@@ -78,6 +82,7 @@ func (n *namespace) trash(op string, f found) error {
 	if err := b.Commit(); err != nil {
 		return metaErr(op, f.path(), err)
 	}
+	e.dropLocks(f.id())
 	return nil
 }
 
