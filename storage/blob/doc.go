@@ -4,8 +4,10 @@
 // shard i to drive i, every shard block preceded by its checksum. Small
 // content is stored inline in the metadata store instead. Identical content
 // is stored once and reference-counted (the dedup key is the SHA-256 of the
-// plaintext). Reads verify every shard block, reconstruct what is damaged
-// and rewrite it in place; a background healer (Run) rebuilds lost shard files,
+// plaintext). Reads verify every block they read: the cipher's tag
+// authenticates the data shards; when it fails, or a shard is missing, the
+// shard checksums find the damaged shard, which is reconstructed and
+// rewritten in place. A background healer (Run) rebuilds lost shard files,
 // and a Scrubber checks every content again, pass after pass, at a bounded
 // rate, repairing what it finds.
 //
