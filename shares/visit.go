@@ -22,6 +22,7 @@ type Visitor struct {
 	IP        string // "192.0.2.7"
 	UserAgent string
 	Protocol  string // "web" for pages and /s/ routes, "rest" for the /api/ link routes
+	RequestID string // the request's ID, for the storage's log lines
 	// Acting says that the request downloads or uploads, which is audited
 	// on its own (share_link_download, share_link_upload): its opening of
 	// the link is then no access entry besides (a refusal still is).
@@ -133,7 +134,7 @@ func (s *Store) visitorPrincipal(l Link, v Visitor) storage.Principal {
 	if proto == "" {
 		proto = "web"
 	}
-	return storage.Principal{UserID: id, Login: id, IP: v.IP, UserAgent: v.UserAgent, Protocol: proto}
+	return storage.Principal{UserID: id, Login: id, IP: v.IP, UserAgent: v.UserAgent, Protocol: proto, RequestID: v.RequestID}
 }
 
 // admit checks the link's state and the visitor's address.

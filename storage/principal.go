@@ -49,6 +49,9 @@ type Principal struct {
 	// Where the request comes from, for the audit log.
 	IP, UserAgent string
 	Protocol      string // "s3", "webdav", "rest", "web", "cli"
+	// RequestID is the request's ID (X-Request-Id), for the log lines the
+	// storage writes on its behalf; "" outside a request.
+	RequestID string
 
 	// Root, when non-zero, confines the principal below this node (share links).
 	Root NodeID

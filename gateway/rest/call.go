@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"coffre/auth"
+	"coffre/gateway"
 	"coffre/storage"
 )
 
@@ -95,6 +96,7 @@ func (c *call) authenticate() error {
 func (c *call) bind(p storage.Principal) {
 	o := c.origin()
 	p.IP, p.UserAgent, p.Protocol = o.IP, o.UserAgent, o.Protocol
+	p.RequestID = gateway.RequestID(c.r.Context())
 	c.p = p
 	c.ns = c.h.opts.Service.As(p)
 }

@@ -7,6 +7,7 @@ package rest
 import (
 	"net/http"
 
+	"coffre/gateway"
 	"coffre/shares"
 	"coffre/storage"
 )
@@ -14,7 +15,8 @@ import (
 // visitor is who calls a public route, for the link's statistics.
 func (c *call) visitor() shares.Visitor {
 	o := c.origin()
-	return shares.Visitor{IP: o.IP, UserAgent: o.UserAgent, Protocol: o.Protocol, Acting: linkActing[c.r.Pattern]}
+	return shares.Visitor{IP: o.IP, UserAgent: o.UserAgent, Protocol: o.Protocol, Acting: linkActing[c.r.Pattern],
+		RequestID: gateway.RequestID(c.r.Context())}
 }
 
 // linkActing are the link routes that download or upload content: the

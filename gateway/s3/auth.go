@@ -6,6 +6,7 @@ import (
 
 	"coffre/auth"
 	"coffre/auth/sigv4"
+	"coffre/gateway"
 	"coffre/storage"
 )
 
@@ -49,5 +50,6 @@ func (h *Handler) authenticate(r *http.Request) (storage.Principal, sigv4.Result
 	}
 	p := c.p
 	p.IP, p.UserAgent, p.Protocol = clientIP(r.RemoteAddr), r.UserAgent(), "s3"
+	p.RequestID = gateway.RequestID(r.Context())
 	return p, res, nil
 }

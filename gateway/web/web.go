@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"coffre/gateway"
 	"coffre/shares"
 )
 
@@ -159,7 +160,7 @@ func (q *req) visitor() shares.Visitor {
 	if host, _, err := net.SplitHostPort(ip); err == nil {
 		ip = host
 	}
-	return shares.Visitor{IP: ip, UserAgent: q.r.UserAgent(), Protocol: "web", Acting: q.acting}
+	return shares.Visitor{IP: ip, UserAgent: q.r.UserAgent(), Protocol: "web", Acting: q.acting, RequestID: gateway.RequestID(q.r.Context())}
 }
 
 // base is the link's own path.

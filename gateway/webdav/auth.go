@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"coffre/auth"
+	"coffre/gateway"
 	"coffre/storage"
 )
 
@@ -42,6 +43,7 @@ func (h *Handler) authenticate(r *http.Request) (storage.Principal, error) {
 		return storage.Principal{}, err
 	}
 	p.IP, p.UserAgent, p.Protocol = clientIP(r.RemoteAddr), r.UserAgent(), "webdav"
+	p.RequestID = gateway.RequestID(r.Context())
 	return p, nil
 }
 

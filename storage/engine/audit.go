@@ -65,6 +65,15 @@ func (n *namespace) entry(typ string, ok bool, id storage.NodeID, dir bool, path
 	}
 }
 
+// logError logs an error met on the caller's behalf, with the ID of the
+// request it serves, if any (the storage has no request context).
+func (n *namespace) logError(msg string, args ...any) {
+	if n.p.RequestID != "" {
+		args = append(args, "request_id", n.p.RequestID)
+	}
+	n.e.log.Error(msg, args...)
+}
+
 // log adds the entry of a successful change to its batch.
 func (n *namespace) log(b *meta.Batch, typ string, id storage.NodeID, dir bool, path, detail string) {
 	if n.e.audit != nil {
@@ -78,7 +87,7 @@ func (n *namespace) record(typ string, ok bool, id storage.NodeID, dir bool, pat
 		return
 	}
 	if _, err := n.e.audit.Record(n.entry(typ, ok, id, dir, path, detail)); err != nil {
-		n.e.log.Error("audit record failed", "type", typ, "path", path, "err", err)
+		n.logError("audit record failed", "type", typ, "path", path, "err", err)
 	}
 }
 

@@ -21,3 +21,6 @@ func TrashWhileHeld(e *Engine, p storage.Principal, path string, held func()) er
 	held()
 	return n.trash("delete", f)
 }
+
+// LogError logs msg as the engine does for an error met on p's behalf.
+func LogError(e *Engine, p storage.Principal, msg string) { (&namespace{e: e, p: p}).logError(msg) }

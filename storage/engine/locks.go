@@ -58,13 +58,14 @@ func (e *Engine) lockCovers(l storage.Lock, id storage.NodeID, above []storage.N
 
 // dropLocks removes the live locks on node id and below it. A failure to
 // remove one is logged: the lock expires in its time.
-func (e *Engine) dropLocks(id storage.NodeID) {
+func (n *namespace) dropLocks(id storage.NodeID) {
+	e := n.e
 	for _, l := range e.locks.Live() {
 		if l.Node != id && !e.isBelow(l.Node, id) {
 			continue
 		}
 		if err := e.locks.Remove(l.Token); err != nil {
-			e.log.Error("dropping the lock of a deleted node", "node", uint64(id), "err", err)
+			n.logError("dropping the lock of a deleted node", "node", uint64(id), "err", err)
 		}
 	}
 }

@@ -101,7 +101,7 @@ func (n *namespace) traversable(id storage.NodeID) bool {
 	}
 	n.trav.once.Do(func() { n.trav.ids, n.trav.err = n.e.traversal(n.p) })
 	if n.trav.err != nil {
-		n.e.log.Error("computing traversable folders", "user", n.p.UserID, "err", n.trav.err)
+		n.logError("computing traversable folders", "user", n.p.UserID, "err", n.trav.err)
 	}
 	return n.trav.ids[id]
 }

@@ -82,7 +82,7 @@ func (n *namespace) trash(op string, f found) error {
 	if err := b.Commit(); err != nil {
 		return metaErr(op, f.path(), err)
 	}
-	e.dropLocks(f.id())
+	n.dropLocks(f.id())
 	return nil
 }
 
