@@ -68,10 +68,23 @@ func serveWhole(w http.ResponseWriter, modtime time.Time, r io.ReaderAt, size in
 	}
 }
 
+// RangeWriter is content that writes a range of itself to w from its own
+// buffers, as the engine's objects do: CopyContent then makes no copy.
+type RangeWriter interface {
+	WriteRange(w io.Writer, off, n int64) (int64, error)
+}
+
 // CopyContent writes n bytes of r from off to w, in chunks read into a
 // pooled buffer and each written whole: no copy through io.Copy's 32 KiB
 // buffer, and few large writes to the connection.
 func CopyContent(w io.Writer, r io.ReaderAt, off, n int64) (int64, error) {
+	if rw, ok := r.(RangeWriter); ok {
+		m, err := rw.WriteRange(w, off, n)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return m, err
+	}
 	c := &content{r: r, size: off + n, off: off}
 	defer c.release()
 	var done int64

@@ -96,17 +96,25 @@ func BenchmarkRead64MiB(b *testing.B) {
 }
 
 // BenchmarkWriteSmall writes and commits 4 KiB contents at concurrency 16.
-func BenchmarkWriteSmall(b *testing.B) {
+func BenchmarkWriteSmall(b *testing.B) { benchWriteCommit(b, 4096) }
+
+// BenchmarkWrite1MiB writes and commits 1 MiB contents at concurrency 16:
+// shard files, not inline content.
+func BenchmarkWrite1MiB(b *testing.B) { benchWriteCommit(b, 1<<20) }
+
+// benchWriteCommit writes and commits contents of size bytes at concurrency 16.
+func benchWriteCommit(b *testing.B, size int) {
 	e := benchEnv(b)
 	b.SetParallelism(8) // 8 × GOMAXPROCS(2) = 16 goroutines
-	b.SetBytes(4096)
+	b.SetBytes(int64(size))
+	defer cpuPerByte(b, int64(size))()
 	b.RunParallel(func(pb *testing.PB) {
-		data := randBytes(rand.Uint64(), 4096)
+		data := randBytes(rand.Uint64(), size)
 		i := 0
 		for pb.Next() {
 			i++
 			copy(data, []byte{byte(i), byte(i >> 8), byte(i >> 16), byte(i >> 24)})
-			p, err := e.s.Write(context.Background(), bytes.NewReader(data), 4096)
+			p, err := e.s.Write(context.Background(), bytes.NewReader(data), int64(size))
 			if err != nil {
 				b.Fatal(err)
 			}

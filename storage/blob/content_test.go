@@ -108,6 +108,53 @@ func TestUpdateNotCommitted(t *testing.T) {
 	}
 }
 
+// TestWriteRange checks that WriteRange writes the bytes ReadAt reads, for
+// inline content and content on drives, with io.EOF past the end and the
+// writer's error when it fails.
+func TestWriteRange(t *testing.T) {
+	e := newEnv(t, Options{BlockSize: 64 << 10})
+	for _, size := range []int{1000, 1<<20 + 17} {
+		data := randBytes(uint64(size), size)
+		h := e.put(t, data, int64(size))
+		r, err := e.s.Open(context.Background(), h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rnd := rand.New(rand.NewPCG(2, uint64(size)))
+		for range 40 {
+			off := rnd.Int64N(int64(size))
+			n := rnd.Int64N(int64(size) + 100)
+			var buf bytes.Buffer
+			got, err := r.WriteRange(&buf, off, n)
+			want := min(n, int64(size)-off)
+			if got != want || int64(buf.Len()) != got || (want < n) != (err == io.EOF) || (want == n && err != nil) {
+				t.Fatalf("size %d: WriteRange(%d, %d) = %d, %v; wrote %d, want %d", size, off, n, got, err, buf.Len(), want)
+			}
+			if !bytes.Equal(buf.Bytes(), data[off:off+got]) {
+				t.Fatalf("size %d: WriteRange(%d, %d): bytes differ", size, off, n)
+			}
+		}
+		failing := &failAfter{left: 100 << 10}
+		got, err := r.WriteRange(failing, 0, int64(size))
+		if want := min(int64(size), 100<<10); err == nil && size > 100<<10 || got > want {
+			t.Fatalf("size %d: WriteRange to a failing writer = %d, %v", size, got, err)
+		}
+		r.Close()
+	}
+}
+
+// failAfter is a writer that takes left bytes, then fails.
+type failAfter struct{ left int }
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	n := min(len(p), w.left)
+	w.left -= n
+	if n < len(p) {
+		return n, errors.New("writer failed")
+	}
+	return n, nil
+}
+
 func TestReadAtOffsets(t *testing.T) {
 	e := newEnv(t, Options{BlockSize: 64 << 10})
 	data := randBytes(9, 20<<20)

@@ -103,44 +103,72 @@ func (r *Reader) Size() int64 { return r.size }
 
 // ReadAt reads len(p) bytes at off; fewer only at the end, with io.EOF.
 func (r *Reader) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	_, err := r.each(off, int64(len(p)), func(b []byte) (int, error) {
+		c := copy(p[n:], b)
+		n += c
+		return c, nil
+	})
+	return n, err
+}
+
+// WriteRange writes n bytes of the content from off to w, each piece from
+// the buffer its block was decoded into: a large read makes no copy of its
+// own on the way to w. Fewer than n bytes only with an error: io.EOF when
+// the content ends first, or w's error.
+func (r *Reader) WriteRange(w io.Writer, off, n int64) (int64, error) {
+	return r.each(off, n, func(b []byte) (int, error) {
+		m, err := w.Write(b)
+		if err == nil && m < len(b) {
+			err = io.ErrShortWrite
+		}
+		return m, err
+	})
+}
+
+// each hands fn the plaintext of [off, off+n) in order, in pieces of at
+// most one block that stay valid only during the call. fn returns how much
+// of its piece it took and an error that stops the walk. each returns the
+// bytes taken, and io.EOF when the content ends before off+n.
+func (r *Reader) each(off, n int64, fn func([]byte) (int, error)) (int64, error) {
 	if off < 0 {
 		return 0, storage.Errorf("blob.read", storage.Invalid, r.h.String(), "negative offset %d", off)
 	}
-	if off >= r.size {
-		if len(p) == 0 {
-			return 0, nil
+	var done int64
+	for done < n && off < r.size {
+		var piece []byte
+		var sl *slot
+		if r.set == nil {
+			piece = r.inline[off:]
+		} else {
+			b, in := r.set.lay.Block(off)
+			var err error
+			if sl, err = r.get(b); err != nil {
+				return done, err
+			}
+			<-sl.done
+			if sl.err != nil {
+				err := sl.err
+				sl.release()
+				return done, err
+			}
+			piece = sl.data[in:]
 		}
-		return 0, io.EOF
-	}
-	if r.set == nil {
-		n := copy(p, r.inline[off:])
-		if n < len(p) {
-			return n, io.EOF
-		}
-		return n, nil
-	}
-	n := 0
-	for n < len(p) && off < r.size {
-		b, in := r.set.lay.Block(off)
-		sl, err := r.get(b)
-		if err != nil {
-			return n, err
-		}
-		<-sl.done
-		if sl.err != nil {
-			err := sl.err
+		piece = piece[:min(int64(len(piece)), n-done)]
+		m, err := fn(piece)
+		if sl != nil {
 			sl.release()
-			return n, err
 		}
-		c := copy(p[n:], sl.data[in:])
-		sl.release()
-		n += c
-		off += int64(c)
+		done += int64(m)
+		off += int64(m)
+		if err != nil {
+			return done, err
+		}
 	}
-	if n < len(p) {
-		return n, io.EOF
+	if done < n {
+		return done, io.EOF
 	}
-	return n, nil
+	return done, nil
 }
 
 // get returns the slot of block b, with a reference for the caller, decoding

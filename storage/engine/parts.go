@@ -69,34 +69,56 @@ func (o *partsObject) Info() storage.Info { return o.info }
 // ReadAt reads len(p) bytes at off, across parts; fewer only at the end,
 // with io.EOF. It is safe for concurrent use.
 func (o *partsObject) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	_, err := o.each(off, int64(len(p)), func(r *blob.Reader, off, want int64) (int64, error) {
+		c, err := r.ReadAt(p[n:n+int(want)], off)
+		n += c
+		return int64(c), err
+	})
+	return n, err
+}
+
+// WriteRange writes n bytes from off to w, each part's with the part's
+// blob.Reader.WriteRange: no copy on the way.
+func (o *partsObject) WriteRange(w io.Writer, off, n int64) (int64, error) {
+	return o.each(off, n, func(r *blob.Reader, off, want int64) (int64, error) {
+		return r.WriteRange(w, off, want)
+	})
+}
+
+// each walks [off, off+n) part by part, handing fn each part's reader, the
+// offset in the part and the bytes wanted from it. fn returns the bytes it
+// took. each returns their total, and io.EOF when the content ends before
+// off+n; a part shorter than recorded is Corrupt.
+func (o *partsObject) each(off, n int64, fn func(r *blob.Reader, off, want int64) (int64, error)) (int64, error) {
 	const op = "read"
 	if off < 0 {
 		return 0, storage.Errorf(op, storage.Invalid, o.info.Path, "negative offset %d", off)
 	}
-	n := 0
-	for n < len(p) && off < o.size {
+	var done int64
+	for done < n && off < o.size {
 		i := sort.Search(len(o.ends), func(i int) bool { return o.ends[i] > off })
 		start := o.ends[i] - o.parts[i].Size
-		want := int(min(int64(len(p)-n), o.ends[i]-off))
+		want := min(n-done, o.ends[i]-off)
 		pr, err := o.acquire(i)
 		if err != nil {
-			return n, err
+			return done, err
 		}
-		c, err := pr.r.ReadAt(p[n:n+want], off-start)
+		c, err := fn(pr.r, off-start, want)
 		o.release(i, pr)
-		n += c
-		off += int64(c)
+		done += c
+		off += c
 		if c < want {
 			if err == nil || err == io.EOF {
 				err = storage.Errorf(op, storage.Corrupt, o.info.Path, "piece %d of the content is shorter than recorded", i+1)
 			}
-			return n, err
+			return done, err
 		}
 	}
-	if n < len(p) {
-		return n, io.EOF
+	if done < n {
+		return done, io.EOF
 	}
-	return n, nil
+	return done, nil
 }
 
 // acquire returns the reader of part i for one read, opening it if needed;

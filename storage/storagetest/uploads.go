@@ -293,6 +293,17 @@ func readAcrossParts(t *testing.T, obj storage.Object, want []byte) {
 		if !bytes.Equal(buf[:got], want[off:off+got]) {
 			return fmt.Errorf("ReadAt(%d bytes at %d): wrong bytes", n, off)
 		}
+		// Objects that write their ranges themselves (gateway.RangeWriter)
+		// must write what ReadAt reads.
+		if rw, ok := obj.(interface {
+			WriteRange(io.Writer, int64, int64) (int64, error)
+		}); ok {
+			var out bytes.Buffer
+			m, err := rw.WriteRange(&out, int64(off), int64(n))
+			if m != int64(got) || !bytes.Equal(out.Bytes(), buf[:got]) || (got < n) != (err == io.EOF) {
+				return fmt.Errorf("WriteRange(%d bytes at %d) = %d, %v; ReadAt read %d", n, off, m, err, got)
+			}
+		}
 		return nil
 	}
 	end := 0
