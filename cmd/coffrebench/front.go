@@ -30,11 +30,17 @@ func measureTrio(ctx context.Context, cfg config, ns storage.Namespace, fe front
 	if t.engPut, err = profiled(cfg, "put-"+eng.name, func() (stats, error) { return put(ctx, cfg, ns, eng) }); err != nil {
 		return t, fmt.Errorf("engine put %s: %w", name, err)
 	}
+	if err = warm(ctx, cfg, ns, eng, t.engPut.ops); err != nil {
+		return t, err
+	}
 	if t.engGet, err = profiled(cfg, "get-"+eng.name, func() (stats, error) { return get(ctx, cfg, ns, eng, t.engPut.ops) }); err != nil {
 		return t, fmt.Errorf("engine get %s: %w", name, err)
 	}
 	if t.fePut, err = profiled(cfg, "put-"+over.name, func() (stats, error) { return fe.put(ctx, cfg, over) }); err != nil {
 		return t, fmt.Errorf("%s put %s: %w", fe.name, name, err)
+	}
+	if err = warm(ctx, cfg, ns, over, t.fePut.ops); err != nil {
+		return t, err
 	}
 	if t.feGet, err = profiled(cfg, "get-"+over.name, func() (stats, error) { return fe.get(ctx, cfg, over, t.fePut.ops) }); err != nil {
 		return t, fmt.Errorf("%s get %s: %w", fe.name, name, err)

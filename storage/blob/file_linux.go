@@ -28,3 +28,11 @@ func startWriteback(f *os.File, off, n int64) {
 // datasync makes f's data durable with what is needed to read it back
 // (fdatasync), without the rest of its metadata.
 func datasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
+
+// dropCache asks the kernel to drop [off, off+n) of f from the page cache,
+// the rest of the file when n is 0 (fadvise POSIX_FADV_DONTNEED). Only clean
+// pages go: call it on what is synced. A hint: errors are ignored.
+func dropCache(f *os.File, off, n int64) {
+	const fadvDontNeed = 4
+	_, _, _ = syscall.Syscall6(syscall.SYS_FADVISE64, f.Fd(), uintptr(off), uintptr(n), fadvDontNeed, 0, 0)
+}
