@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -61,7 +60,7 @@ func openStore(cfg Config, key []byte, log *slog.Logger) (*store, error) {
 }
 
 // close stops the content store, then closes the metadata store.
-func (s *store) close() error { return errors.Join(s.blob.Close(), s.meta.Close()) }
+func (s *store) close() error { return s.meta.Close() }
 
 // offlineDrive stands for a drive that could not be opened.
 type offlineDrive struct {

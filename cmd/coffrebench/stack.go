@@ -68,14 +68,8 @@ func (s *stack) init(ctx context.Context, cfg config, dir string) error {
 	return nil
 }
 
-// close closes the content store, then the metadata store.
-func (s *stack) close() error {
-	var err error
-	if s.blob != nil {
-		err = s.blob.Close()
-	}
-	return errors.Join(err, s.meta.Close())
-}
+// close closes the metadata store.
+func (s *stack) close() error { return s.meta.Close() }
 
 // freshStack opens a new stack in the folder name of data, for one part of
 // the run.

@@ -80,7 +80,6 @@ func New(t testing.TB, opts engine.Options) *Stack {
 		for _, p := range r.Problems {
 			t.Errorf("verify: %s", p)
 		}
-		b.Close()
 		m.Close()
 	})
 	return &Stack{Meta: m, Blob: b, Engine: e, Auth: a, Audit: al}

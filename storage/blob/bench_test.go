@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"math/rand/v2"
+	"syscall"
 	"testing"
 )
 
@@ -24,21 +25,7 @@ func BenchmarkWrite64MiB16(b *testing.B) { benchWrite(b, 16) }
 // BenchmarkWrite64MiBOne is one stream.
 func BenchmarkWrite64MiBOne(b *testing.B) { benchWrite(b, 1) }
 
-func benchWrite(b *testing.B, streams int) {
-	// auto is the default: the shared server once md5SharedFrom writes run.
-	for _, md5 := range []string{"stdlib", "simd", "auto"} {
-		b.Run("md5="+md5, func(b *testing.B) {
-			e := benchEnv(b)
-			switch md5 {
-			case "stdlib":
-				e.s.Close()
-			case "simd":
-				e.s.md5Min = 1
-			}
-			benchWriteStreams(b, e, streams)
-		})
-	}
-}
+func benchWrite(b *testing.B, streams int) { benchWriteStreams(b, benchEnv(b), streams) }
 
 func benchWriteStreams(b *testing.B, e *env, streams int) {
 	const size = 64 << 20
@@ -130,4 +117,20 @@ func benchWriteCommit(b *testing.B, size int) {
 			}
 		}
 	})
+}
+
+// cpuPerByte reports, when the returned func runs, the process CPU time
+// (user + system) per byte over b.N rounds of perOp bytes: on a shared
+// machine a steadier figure than wall-clock throughput.
+func cpuPerByte(b *testing.B, perOp int64) func() {
+	start := cpuTime()
+	return func() {
+		b.ReportMetric(float64(cpuTime()-start)/float64(perOp*int64(b.N)), "cpu-ns/B")
+	}
+}
+
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -55,7 +55,6 @@ func newEnv(t testing.TB, opts Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { e.s.Close() })
 	return e
 }
 

@@ -112,7 +112,6 @@ func TestWriteFaults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer s.Close()
 			data := randBytes(11, 3*16<<10+300)
 			for i := int64(0); ; i++ {
 				c.n.Store(0)
@@ -188,7 +187,6 @@ func TestCollect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
 	// A write in flight on s2 keeps its files.
 	inflight, err := s2.Write(context.Background(), bytes.NewReader(randBytes(14, 200<<10)), -1)
 	if err != nil {

@@ -36,12 +36,10 @@ func TestHealQueueSurvivesRestart(t *testing.T) {
 		}
 	}
 	// Restart: this Store's Run never ran; a new one takes over.
-	e.s.Close()
 	s2, err := New(e.meta, e.drives, e.opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() { s2.Run(ctx) })

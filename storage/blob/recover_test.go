@@ -76,7 +76,6 @@ func TestRecoverFromHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s2.Close()
 	batch := m2.NewBatch()
 	restored := make(map[Hash]int)
 	var notFinal, bad int
@@ -146,7 +145,6 @@ func TestRecoverFromHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s3.Close()
 	err = s3.ScanHeaders(context.Background(), func(sh ShardHeader) error {
 		if sh.Err != nil || !sh.Header.Final() {
 			return nil
@@ -176,7 +174,6 @@ func TestScanHeadersErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	seen := map[int]int{}
 	err = s.ScanHeaders(context.Background(), func(sh ShardHeader) error {
 		if sh.Err != nil || !sh.Header.Final() {

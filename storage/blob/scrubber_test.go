@@ -226,7 +226,6 @@ func TestScrubberResumesAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
 	log := &passLogged{Handler: slog.DiscardHandler, pass: make(chan struct{}, 1)}
 	opts := ScrubberOptions{Interval: time.Hour, Rate: 1 << 30, Logger: slog.New(log)}
 

@@ -9,13 +9,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 
 	"coffre/storage"
 	"coffre/storage/erasure"
 	"coffre/storage/meta"
-
-	md5simd "github.com/minio/md5-simd"
 )
 
 // Options configures a Store. Zero values take the documented defaults.
@@ -36,21 +33,15 @@ func (h Hash) String() string { return hex.EncodeToString(h[:]) }
 // Store is content over a set of drives plus the metadata store. It is safe
 // for concurrent use.
 type Store struct {
-	meta   *meta.Store
-	drives []Drive
-	k, m   int
-	quorum int
-	bs     int
-	inline int
-	coder  *erasure.Coder
-	master cipher.AEAD
-	log    *slog.Logger
-	md5srv md5simd.Server // multi-lane MD5 shared by concurrent writes; nil: standard library
-	md5Min int32          // a write uses md5srv when at least this many writes (itself included) run
-	writes atomic.Int32   // writes to drives in flight
-
-	md5mu sync.RWMutex // held to read md5srv, locked by Close to clear it
-
+	meta      *meta.Store
+	drives    []Drive
+	k, m      int
+	quorum    int
+	bs        int
+	inline    int
+	coder     *erasure.Coder
+	master    cipher.AEAD
+	log       *slog.Logger
 	plainPool sync.Pool // *[]byte of bs bytes
 	shardPool sync.Pool // *[]byte of (k+m) full shard lengths
 
@@ -124,45 +115,10 @@ func New(m *meta.Store, drives []Drive, opts Options) (*Store, error) {
 	if k == p {
 		s.quorum++
 	}
-	s.md5srv, s.md5Min = md5simd.NewServer(), md5SharedFrom
 	full := erasure.ShardLen(s.bs+tagSize, k)
 	s.plainPool.New = func() any { b := make([]byte, s.bs); return &b }
 	s.shardPool.New = func() any { b := make([]byte, (k+p)*full); return &b }
 	return s, nil
-}
-
-// Close stops the Store's background MD5 server. The caller must call it
-// once, after the last Write returned (a Write still hashing on the server
-// would never finish); writes started after Close hash with the standard
-// library. Idempotent.
-func (s *Store) Close() error {
-	s.md5mu.Lock()
-	srv := s.md5srv
-	s.md5srv = nil
-	s.md5mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-	return nil
-}
-
-// md5SharedFrom is how many writes must run at once for a new one to hash
-// its MD5 on the shared multi-lane server. The server hashes up to 16
-// streams in one pass of AVX-512 code, so its cost per byte falls with the
-// lanes in use: measured on 2 cores, whole-write CPU per byte was 10-15%
-// higher than with the standard library for one stream alone, 8% lower at 4
-// streams and 26% lower at 16.
-const md5SharedFrom = 2
-
-// newMD5 returns an MD5 hash for one write, given how many writes run now
-// (this one included); close it after use.
-func (s *Store) newMD5(running int32) md5simd.Hasher {
-	s.md5mu.RLock()
-	defer s.md5mu.RUnlock()
-	if s.md5srv == nil || running < s.md5Min {
-		return md5simd.StdlibHasher()
-	}
-	return s.md5srv.NewHash()
 }
 
 // lockHashes locks hs, which must be sorted and distinct.

@@ -54,9 +54,6 @@ func openStack(t testing.TB, dir string) *stack {
 }
 
 func (s *stack) close(t testing.TB) {
-	if err := s.blob.Close(); err != nil {
-		t.Error(err)
-	}
 	if err := s.meta.Close(); err != nil {
 		t.Error(err)
 	}

@@ -58,13 +58,8 @@ type procStack struct {
 	drives []string
 }
 
-// close closes the content store, then the metadata store.
-func (s *procStack) close() {
-	if s.blob != nil {
-		s.blob.Close()
-	}
-	s.meta.Close()
-}
+// close closes the metadata store.
+func (s *procStack) close() { s.meta.Close() }
 
 func procDrives(dir string) []string {
 	d := make([]string, 4)
