@@ -60,9 +60,12 @@ type Options struct {
 	// Argon2id each time. Zero means 60 s; negative disables the cache.
 	CacheTTL time.Duration
 
-	// SessionIdle and SessionLimit end a session after that long unused and
-	// that long after its creation; zero means 30 minutes and 12 hours.
-	SessionIdle, SessionLimit time.Duration
+	// SessionLimits says how long a session may stay unused and how long
+	// it may last after its creation. It is asked again each time a session
+	// is checked, so that a change applies to the sessions already open
+	// (the platform settings: settings.Store.SessionLimits). Nil means 30
+	// minutes and 12 hours.
+	SessionLimits func() (idle, limit time.Duration)
 	// TokenIdle and TokenLimit do the same for API tokens; zero means no
 	// idle limit and 365 days.
 	TokenIdle, TokenLimit time.Duration

@@ -57,24 +57,34 @@ func (r *tokenRecord) info(id string) TokenInfo {
 		LastUsed: r.LastUsed, Expires: r.Expires, Idle: r.Idle}
 }
 
-func (r *tokenRecord) live(now time.Time) bool {
-	return now.Before(r.Expires) && (r.Idle <= 0 || now.Sub(r.LastUsed) < r.Idle)
+type tokenLimits struct {
+	sessions          func() (idle, limit time.Duration)
+	apiIdle, apiLimit time.Duration
 }
 
-type tokenLimits struct{ sessionIdle, sessionLimit, apiIdle, apiLimit time.Duration }
-
 func newTokenLimits(o Options) tokenLimits {
-	l := tokenLimits{o.SessionIdle, o.SessionLimit, o.TokenIdle, o.TokenLimit}
-	if l.sessionIdle == 0 {
-		l.sessionIdle = 30 * time.Minute
-	}
-	if l.sessionLimit == 0 {
-		l.sessionLimit = 12 * time.Hour
+	l := tokenLimits{o.SessionLimits, o.TokenIdle, o.TokenLimit}
+	if l.sessions == nil {
+		l.sessions = func() (time.Duration, time.Duration) { return 30 * time.Minute, 12 * time.Hour }
 	}
 	if l.apiLimit == 0 {
 		l.apiLimit = 365 * 24 * time.Hour
 	}
 	return l
+}
+
+// liveness returns the test of a token's life at now, and fixes the
+// record's Expires and Idle for its info: a session answers to the session
+// limits of now (Options.SessionLimits), so that shortening them ends the
+// longer sessions at once; an API token to those it was issued with.
+func (s *Service) liveness(now time.Time) func(*tokenRecord) bool {
+	idle, limit := s.tokens.sessions()
+	return func(r *tokenRecord) bool {
+		if r.Kind == SessionToken {
+			r.Expires, r.Idle = r.Created.Add(limit), idle
+		}
+		return now.Before(r.Expires) && (r.Idle <= 0 || now.Sub(r.LastUsed) < r.Idle)
+	}
 }
 
 // tokenLen is the length of a token: 32 random bytes in unpadded base64url.
@@ -109,7 +119,8 @@ func (s *Service) IssueToken(ctx context.Context, userID string, kind TokenKind,
 	now := s.now().UTC()
 	r := tokenRecord{Kind: kind, UserID: userID, Name: name, Created: now, LastUsed: now}
 	if kind == SessionToken {
-		r.Expires, r.Idle = now.Add(s.tokens.sessionLimit), s.tokens.sessionIdle
+		idle, limit := s.tokens.sessions()
+		r.Expires, r.Idle = now.Add(limit), idle
 	} else {
 		r.Expires, r.Idle = now.Add(s.tokens.apiLimit), s.tokens.apiIdle
 	}
@@ -146,7 +157,7 @@ func (s *Service) Authenticate(ctx context.Context, token string, o Origin) (sto
 	if !found {
 		return storage.Principal{}, fail
 	}
-	if !r.live(now) {
+	if !s.liveness(now)(&r) {
 		s.mu.Lock()
 		b := s.m.NewBatch()
 		b.Delete(tokenKey(id))
@@ -193,7 +204,7 @@ func (s *Service) touch(id string, now time.Time) {
 func (s *Service) Tokens(ctx context.Context, userID string) ([]TokenInfo, error) {
 	const op = "list tokens"
 	var out []TokenInfo
-	now := s.now()
+	live := s.liveness(s.now())
 	p := userTokensPrefix(userID)
 	err := s.m.ScanPrefix(p, nil, func(k, _ []byte) error {
 		id := string(k[len(p):])
@@ -202,7 +213,7 @@ func (s *Service) Tokens(ctx context.Context, userID string) ([]TokenInfo, error
 		if err != nil {
 			return err
 		}
-		if found && r.live(now) {
+		if found && live(&r) {
 			out = append(out, r.info(id))
 		}
 		return ctx.Err()
@@ -271,14 +282,14 @@ func (s *Service) deleteTokens(b *meta.Batch, userID string, kind TokenKind) err
 func (s *Service) PurgeTokens(ctx context.Context) (n int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	live := s.liveness(s.now())
 	b := s.m.NewBatch()
 	err = s.m.ScanPrefix(tokensPrefix, nil, func(k, v []byte) error {
 		var r tokenRecord
 		if err := unmarshal(v, &r); err != nil {
 			return err
 		}
-		if !r.live(now) {
+		if !live(&r) {
 			id := string(k[len(tokensPrefix):])
 			b.Delete(tokenKey(id))
 			b.Delete(userTokenIndex(r.UserID, id))

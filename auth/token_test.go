@@ -11,7 +11,7 @@ import (
 )
 
 func TestTokensIdleAndAbsoluteExpiry(t *testing.T) {
-	f := newFixture(t, Options{SessionIdle: 10 * time.Minute, SessionLimit: time.Hour})
+	f := newFixture(t, Options{SessionLimits: limits(10*time.Minute, time.Hour)})
 	ctx := context.Background()
 	u := f.user(t, "leo", "leo-password")
 	tok, info, err := f.s.IssueToken(ctx, u.ID, SessionToken, "browser")
@@ -43,6 +43,52 @@ func TestTokensIdleAndAbsoluteExpiry(t *testing.T) {
 	}
 	if ts, _ := f.s.Tokens(ctx, u.ID); len(ts) != 0 {
 		t.Fatalf("expired tokens listed: %+v", ts)
+	}
+}
+
+// limits returns fixed session limits, for Options.SessionLimits.
+func limits(idle, limit time.Duration) func() (time.Duration, time.Duration) {
+	return func() (time.Duration, time.Duration) { return idle, limit }
+}
+
+// TestSessionLimitsChange checks that new session limits apply to the
+// sessions already open, shorter or longer, and not to API tokens; and that
+// the token list shows the limits in force.
+func TestSessionLimitsChange(t *testing.T) {
+	idle, limit := time.Hour, 24*time.Hour
+	f := newFixture(t, Options{SessionLimits: func() (time.Duration, time.Duration) { return idle, limit }})
+	ctx := context.Background()
+	u := f.user(t, "ola", "")
+	sess, _, _ := f.s.IssueToken(ctx, u.ID, SessionToken, "")
+	api, _, _ := f.s.IssueToken(ctx, u.ID, APIToken, "")
+	f.clock.Advance(20 * time.Minute)
+	idle = 10 * time.Minute // shortened: the session, unused for 20 minutes, ends
+	if _, err := f.s.Authenticate(ctx, sess, local); !storage.Is(storage.Unauthenticated, err) {
+		t.Fatalf("session past the new idle limit: %v", err)
+	}
+	if _, err := f.s.Authenticate(ctx, api, local); err != nil {
+		t.Fatalf("API token after the session limits changed: %v", err)
+	}
+
+	sess2, info, _ := f.s.IssueToken(ctx, u.ID, SessionToken, "")
+	if want := info.Created.Add(24 * time.Hour); !info.Expires.Equal(want) || info.Idle != 10*time.Minute {
+		t.Fatalf("new session: expires %v idle %v", info.Expires, info.Idle)
+	}
+	limit = 48 * time.Hour // lengthened: the open session lasts longer
+	for range 30 * 6 { // 30 hours, used every 10 minutes minus a second
+		f.clock.Advance(10*time.Minute - time.Second)
+		if _, err := f.s.Authenticate(ctx, sess2, local); err != nil {
+			t.Fatalf("session within the lengthened limit: %v", err)
+		}
+	}
+	ts, err := f.s.Tokens(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ti := range ts {
+		if ti.Kind == SessionToken && (!ti.Expires.Equal(ti.Created.Add(48*time.Hour)) || ti.Idle != 10*time.Minute) {
+			t.Fatalf("listed session: expires %v idle %v, want the limits in force", ti.Expires, ti.Idle)
+		}
 	}
 }
 
@@ -136,7 +182,7 @@ func TestTokensNeverStoredInClear(t *testing.T) {
 }
 
 func TestPurgeTokens(t *testing.T) {
-	f := newFixture(t, Options{SessionIdle: time.Minute})
+	f := newFixture(t, Options{SessionLimits: limits(time.Minute, 12*time.Hour)})
 	ctx := context.Background()
 	u := f.user(t, "pat", "")
 	f.s.IssueToken(ctx, u.ID, SessionToken, "")

@@ -1,6 +1,7 @@
 // Package settings keeps the platform settings that administrators change at
 // run time (GET and PUT /api/config): the default language of the interface,
-// whether guest accounts are allowed, the platform's name; and the platform
+// whether guest accounts are allowed, the platform's name, how long login
+// sessions last (auth.Options.SessionLimits reads them); and the platform
 // configuration of /api/v1/platform-config (platform.go): its mode (dev or
 // prod), public address and support address. Settings fixed at start
 // (listeners, drives, features) stay in the configuration file.
@@ -25,6 +26,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"coffre/auth"
@@ -42,14 +44,25 @@ type Settings struct {
 	AllowGuest bool `json:"allow_guest"`
 	// PlatformName is shown in pages and e-mails: 1 to MaxName characters.
 	PlatformName string `json:"platform_name"`
+	// SessionIdle ends a login session (REST token, web page) unused for
+	// that many seconds; SessionLimit ends it that many seconds after the
+	// login, used or not. They apply to the sessions already open too, and
+	// not to API tokens, which have limits of their own.
+	SessionIdle  int `json:"session_idle"`
+	SessionLimit int `json:"session_limit"`
 }
 
-// MaxName bounds PlatformName, in characters.
-const MaxName = 100
+// Bounds of the settings.
+const (
+	MaxName                          = 100              // PlatformName, in characters
+	MinSessionIdle, MaxSessionIdle   = 60, 30 * 86400   // seconds: a minute to 30 days
+	MinSessionLimit, MaxSessionLimit = 300, 365 * 86400 // seconds: 5 minutes to a year
+)
 
 // Defaults are the settings of a platform nobody configured.
 func Defaults() Settings {
-	return Settings{DefaultLanguage: "fr", AllowGuest: false, PlatformName: "Coffre"}
+	return Settings{DefaultLanguage: "fr", AllowGuest: false, PlatformName: "Coffre",
+		SessionIdle: 30 * 60, SessionLimit: 12 * 3600}
 }
 
 // Change lists the settings to change; nil fields stay as they are.
@@ -57,6 +70,8 @@ type Change struct {
 	DefaultLanguage *string
 	AllowGuest      *bool
 	PlatformName    *string
+	SessionIdle     *int
+	SessionLimit    *int
 }
 
 // FieldError says which setting a change got wrong; Update returns it
@@ -133,6 +148,14 @@ func (s *Store) Update(ctx context.Context, ch Change, entry *audit.Entry) (Sett
 		st.PlatformName = *ch.PlatformName
 		changed = append(changed, "platform_name")
 	}
+	if ch.SessionIdle != nil {
+		st.SessionIdle = *ch.SessionIdle
+		changed = append(changed, fmt.Sprint("session_idle=", st.SessionIdle))
+	}
+	if ch.SessionLimit != nil {
+		st.SessionLimit = *ch.SessionLimit
+		changed = append(changed, fmt.Sprint("session_limit=", st.SessionLimit))
+	}
 	v, err := json.Marshal(st)
 	if err != nil {
 		return Settings{}, err
@@ -160,7 +183,24 @@ func (ch Change) check() *FieldError {
 			return &FieldError{"platform_name", fmt.Sprintf("needs 1 to %d characters, without blanks around them", MaxName)}
 		}
 	}
+	if n := ch.SessionIdle; n != nil && (*n < MinSessionIdle || *n > MaxSessionIdle) {
+		return &FieldError{"session_idle", fmt.Sprintf("needs %d to %d seconds", MinSessionIdle, MaxSessionIdle)}
+	}
+	if n := ch.SessionLimit; n != nil && (*n < MinSessionLimit || *n > MaxSessionLimit) {
+		return &FieldError{"session_limit", fmt.Sprintf("needs %d to %d seconds", MinSessionLimit, MaxSessionLimit)}
+	}
 	return nil
+}
+
+// SessionLimits returns how long a login session may stay unused and how
+// long it may last at most, for auth.Options.SessionLimits; the defaults
+// when the settings cannot be read.
+func (s *Store) SessionLimits() (idle, limit time.Duration) {
+	st, err := s.Get(context.Background())
+	if err != nil {
+		st = Defaults()
+	}
+	return time.Duration(st.SessionIdle) * time.Second, time.Duration(st.SessionLimit) * time.Second
 }
 
 // metaErr gives a metadata store failure its kind.

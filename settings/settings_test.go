@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"coffre/settings"
 	"coffre/storage"
@@ -66,8 +67,6 @@ func TestSettingsUpdate(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func TestSettingsPlatform(t *testing.T) {
 	m, err := meta.Open(t.TempDir(), meta.Options{})
 	if err != nil {
@@ -122,3 +121,36 @@ func TestSettingsPlatform(t *testing.T) {
 		t.Fatalf("clear = %+v, %v", got, err)
 	}
 }
+
+// TestSessionLimits checks the session limits' defaults, their bounds and
+// what SessionLimits gives the auth service after a change.
+func TestSessionLimits(t *testing.T) {
+	m, err := meta.Open(filepath.Join(t.TempDir(), "meta"), meta.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s := settings.New(m, settings.Options{})
+	if idle, limit := s.SessionLimits(); idle != 30*time.Minute || limit != 12*time.Hour {
+		t.Fatalf("default limits %v, %v", idle, limit)
+	}
+	for _, bad := range []settings.Change{
+		{SessionIdle: ptr(settings.MinSessionIdle - 1)},
+		{SessionIdle: ptr(settings.MaxSessionIdle + 1)},
+		{SessionLimit: ptr(settings.MinSessionLimit - 1)},
+		{SessionLimit: ptr(settings.MaxSessionLimit + 1)},
+	} {
+		var fe *settings.FieldError
+		if _, err := s.Update(ctx, bad, nil); !storage.Is(storage.Invalid, err) || !errors.As(err, &fe) {
+			t.Fatalf("Update(%+v) = %v", bad, err)
+		}
+	}
+	if _, err := s.Update(ctx, settings.Change{SessionIdle: ptr(90), SessionLimit: ptr(3600)}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if idle, limit := s.SessionLimits(); idle != 90*time.Second || limit != time.Hour {
+		t.Fatalf("limits after the change %v, %v", idle, limit)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

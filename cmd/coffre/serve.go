@@ -131,7 +131,9 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 	m := metrics.New(metrics.Options{Meta: st.meta.Check, Drives: st.driveReadings, Namespace: namespaceReading(ctx, eng)})
 	bg := newCare(cfg, st, log)
 	m.WatchCare(bg.reading)
-	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: m.Logins(auditLog)})
+	sets := settings.New(st.meta, settings.Options{Audit: auditLog})
+	users, err := auth.New(st.meta, key, auth.Options{Logger: log.With("component", "auth"), Audit: m.Logins(auditLog),
+		SessionLimits: sets.SessionLimits})
 	if err != nil {
 		return err
 	}
@@ -190,7 +192,7 @@ func serveCmd(ctx context.Context, args []string, env func(string) string, stdou
 		Service:     eng,
 		Auth:        users,
 		Audit:       auditLog,
-		Settings:    settings.New(st.meta, settings.Options{Audit: auditLog}),
+		Settings:    sets,
 		Annotations: notes,
 		Shares:      links,
 		Billing:     bill,

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 
@@ -16,7 +17,7 @@ import (
 // Platform configuration (netexplorer-reference.md §25, §26).
 //
 //	GET /api/publicconfig  no account needed: {features, languages, default_language, platform_name, allow_guest}
-//	GET /api/config        administrators: {config: {default_language, allow_guest, platform_name}, features, languages}
+//	GET /api/config        administrators: {config: {default_language, allow_guest, platform_name, session_idle, session_limit}, features, languages}
 //	PUT /api/config        administrators: {config: {…}} (or the settings at the top level), partial → as GET
 //	GET /api/fzen?info=…   administrators: storage figures, sections chosen by the bits of info (default 1)
 
@@ -88,6 +89,14 @@ var configMessages = map[string]text{
 	"default_language": {"Langue inconnue : auto, fr, en, de, es, it ou nl.", "Unknown language: auto, fr, en, de, es, it or nl."},
 	"platform_name": {"De 1 à 100 caractères, sans espace au début ni à la fin.",
 		"1 to 100 characters, without blanks at either end."},
+	"session_idle":  seconds(settings.MinSessionIdle, settings.MaxSessionIdle),
+	"session_limit": seconds(settings.MinSessionLimit, settings.MaxSessionLimit),
+}
+
+// seconds is the message of a number of seconds out of [lo, hi].
+func seconds(lo, hi int) text {
+	return text{fmt.Sprintf("Un nombre entier de secondes, de %d à %d.", lo, hi),
+		fmt.Sprintf("A whole number of seconds, from %d to %d.", lo, hi)}
 }
 
 func (h *Handler) configPut(c *call) error {
@@ -150,6 +159,10 @@ func (c *call) configChange() (settings.Change, error) {
 			err = json.Unmarshal(raw, &ch.AllowGuest)
 		case "platform_name":
 			err = json.Unmarshal(raw, &ch.PlatformName)
+		case "session_idle":
+			err = json.Unmarshal(raw, &ch.SessionIdle)
+		case "session_limit":
+			err = json.Unmarshal(raw, &ch.SessionLimit)
 		default:
 			f.add(k, text{"Paramètre inconnu.", "Unknown setting."})
 			continue

@@ -14,6 +14,8 @@ type configAnswer struct {
 		DefaultLanguage string `json:"default_language"`
 		AllowGuest      bool   `json:"allow_guest"`
 		PlatformName    string `json:"platform_name"`
+		SessionIdle     int    `json:"session_idle"`
+		SessionLimit    int    `json:"session_limit"`
 	}
 	Features  map[string]bool
 	Languages []string
@@ -48,7 +50,8 @@ func TestConfigEdit(t *testing.T) {
 
 	var c configAnswer
 	s.Do(t, s.Admin.Token, "GET", "/api/config", nil).Want(t, http.StatusOK).JSON(t, &c)
-	if c.Config.DefaultLanguage != "fr" || c.Config.AllowGuest || !c.Features["lock"] || len(c.Languages) != 7 {
+	if c.Config.DefaultLanguage != "fr" || c.Config.AllowGuest || !c.Features["lock"] || len(c.Languages) != 7 ||
+		c.Config.SessionIdle != 1800 || c.Config.SessionLimit != 43200 {
 		t.Fatalf("config = %+v", c)
 	}
 	s.Do(t, s.Admin.Token, "PUT", "/api/config", map[string]any{"config": map[string]any{"default_language": "en", "allow_guest": true}}).
@@ -75,6 +78,10 @@ func TestConfigEdit(t *testing.T) {
 		{map[string]any{"config": map[string]any{"allow_guest": "yes"}}, "allow_guest"},
 		{map[string]any{"config": map[string]any{"allow_guest": nil}}, "allow_guest"},
 		{map[string]any{"config": map[string]any{"langue": "fr"}}, "langue"},
+		{map[string]any{"config": map[string]any{"session_idle": 59}}, "session_idle"},
+		{map[string]any{"config": map[string]any{"session_idle": "600"}}, "session_idle"},
+		{map[string]any{"config": map[string]any{"session_limit": 366 * 86400}}, "session_limit"},
+		{map[string]any{"config": map[string]any{"session_limit": 1.5}}, "session_limit"},
 		{map[string]any{"config": "fr"}, "config"},
 	} {
 		r := s.Do(t, s.Admin.Token, "PUT", "/api/config", c.body).Want(t, http.StatusUnprocessableEntity)
@@ -87,9 +94,15 @@ func TestConfigEdit(t *testing.T) {
 	if c.Config.DefaultLanguage != "en" || c.Config.PlatformName != "Coffre d'Acme" {
 		t.Fatalf("refused changes changed something: %+v", c)
 	}
+	// The session limits (seconds), which the auth service reads at each
+	// check (auth.TestSessionLimitsChange).
+	s.Do(t, s.Admin.Token, "PUT", "/api/config", map[string]any{"session_idle": 600, "session_limit": 7200}).Want(t, http.StatusOK).JSON(t, &c)
+	if c.Config.SessionIdle != 600 || c.Config.SessionLimit != 7200 || c.Config.PlatformName != "Coffre d'Acme" {
+		t.Fatalf("after PUT of the session limits = %+v", c)
+	}
 	// Changes are audited.
 	p := s.logs(t, "?type=config_change")
-	if p.NbTotal != 2 || p.Objects[1].Message != "default_language=en, allow_guest=true" {
+	if p.NbTotal != 3 || p.Objects[2].Message != "default_language=en, allow_guest=true" {
 		t.Fatalf("config changes logged: %+v", p)
 	}
 }

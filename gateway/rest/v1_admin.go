@@ -21,7 +21,7 @@ import (
 //	                                  object_id; format=csv streams every matching entry as CSV instead
 //	GET /api/v1/admin/config          the runtime settings (package settings)
 //	PUT /api/v1/admin/config          administrators only (the settings are the whole platform's):
-//	                                  {default_language?, allow_guest?, platform_name?}, validated, audited
+//	                                  {default_language?, allow_guest?, platform_name?, session_idle?, session_limit?}, validated, audited
 //	                                  as config_change
 //
 // A manager's figures are their clients': usage of the clients they are a
