@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -694,13 +695,20 @@ func TestFolderSearch(t *testing.T) {
 	s.Mkdir(t, "/s/Rapports/2023")
 	s.Put(t, "/s/Rapports/rapport-ventes.pdf", []byte("p"))
 	s.Put(t, "/s/Rapports/2023/RAPPORT-annuel.PDF", []byte("pp"))
-	s.Put(t, "/s/notes.txt", []byte("n"))
+	notes := s.Put(t, "/s/notes.txt", []byte("n"))
+	// A note that names what the file's name does not, and one on a file
+	// only the administrator sees.
+	s.Do(t, s.Admin.Token, "POST", "/api/annotation", map[string]any{"target_id": notes.ID, "target_type": "file", "text": "Voir le RAPPORT de mars"}).
+		Want(t, http.StatusCreated)
 	old := time.Date(2020, 1, 15, 12, 0, 0, 0, time.UTC)
 	if _, err := s.NS(s.Admin).Put(ctx, "/s/Rapports/vieux-rapport.txt", strings.NewReader("o"), storage.PutOptions{Size: 1, ModTime: old}); err != nil {
 		t.Fatal(err)
 	}
 	s.Mkdir(t, "/elsewhere")
 	s.Put(t, "/elsewhere/rapport-caché.pdf", []byte("h"))
+	hidden := s.Put(t, "/elsewhere/secret.txt", []byte("s"))
+	s.Do(t, s.Admin.Token, "POST", "/api/annotation", map[string]any{"target_id": hidden.ID, "target_type": "file", "text": "rapport"}).
+		Want(t, http.StatusCreated)
 	s.Grant(t, "/s", s.User, storage.Browse|storage.Read|storage.Write)
 	if _, err := s.NS(s.User).Put(ctx, "/s/rapport-bob.txt", strings.NewReader("b"), storage.PutOptions{Size: 1}); err != nil {
 		t.Fatal(err)
@@ -729,7 +737,9 @@ func TestFolderSearch(t *testing.T) {
 		folders, files string
 	}{
 		{"q=rapport&search_name=1", "Rapports", "RAPPORT-annuel.PDF,rapport-bob.txt,rapport-ventes.pdf,vieux-rapport.txt"},
-		{"q=rapport&search_annotations=1", "Rapports", "RAPPORT-annuel.PDF,rapport-bob.txt,rapport-ventes.pdf,vieux-rapport.txt"},
+		{"q=rapport&search_annotations=1", "Rapports", "RAPPORT-annuel.PDF,notes.txt,rapport-bob.txt,rapport-ventes.pdf,vieux-rapport.txt"},
+		{"q=mars&search_annotations=1&filter=2", "", "notes.txt"},
+		{"q=mars", "", ""},
 		{"q=rapport&filter=1", "Rapports", ""},
 		{"q=rapport&filter=2&extension=pdf", "", "RAPPORT-annuel.PDF,rapport-ventes.pdf"},
 		{"extension=.txt", "", "notes.txt,rapport-bob.txt,vieux-rapport.txt"},
@@ -757,6 +767,13 @@ func TestFolderSearch(t *testing.T) {
 	}
 	if _, files := search(s.User.Token, "/api/folders", "q=rapport&extension=pdf"); len(files) != 2 {
 		t.Errorf("bob sees no hidden file: %v", files)
+	}
+	// A note finds only what the caller sees.
+	if _, files := search(s.User.Token, "/api/folders", "q=rapport&search_annotations=1&filter=2"); slices.Contains(files, "secret.txt") || !slices.Contains(files, "notes.txt") {
+		t.Errorf("bob's search of the notes: %v", files)
+	}
+	if _, files := search(s.Admin.Token, "/api/folders", "q=rapport&search_annotations=1&search_platform=1&filter=2"); !slices.Contains(files, "secret.txt") {
+		t.Errorf("the administrator's search of the platform's notes: %v", files)
 	}
 	if _, files := search(s.Admin.Token, in, "q=caché&search_platform=1"); len(files) != 1 {
 		t.Errorf("platform search: %v", files)

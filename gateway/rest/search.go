@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"coffre/annotation"
 	"coffre/storage"
 )
 
@@ -17,8 +18,8 @@ import (
 //
 //	q                     a term found in the name, ignoring case (absent: any name)
 //	search_name=1         search names: what q always does
-//	search_annotations=1  accepted; Coffre has no annotation store yet, so
-//	                      names alone are searched
+//	search_annotations=1  q also matches a file or folder one of whose notes
+//	                      (package annotation) holds it, ignoring case
 //	search_platform=1     administrators only: search from "/", whatever the folder
 //	modified_after        modified at or after this date (RFC 3339 or YYYY-MM-DD)
 //	modified_before       modified strictly before this date
@@ -36,6 +37,7 @@ type searchQuery struct {
 	owner         string
 	ext           string // ".pdf", lower case; "" for any
 	filter        int
+	noted         map[storage.NodeID]bool // with search_annotations: the nodes a note of which holds term
 }
 
 var msgSearchDate = text{"Date invalide : AAAA-MM-JJ ou RFC 3339.", "Invalid date: YYYY-MM-DD or RFC 3339."}
@@ -64,7 +66,19 @@ func (c *call) searchParams() (searchQuery, error) {
 	if q.filter, err = c.intParam("filter", filterBoth); err != nil || q.filter < filterFolders || q.filter > filterBoth {
 		f.add("filter", msgFolderFilter)
 	}
-	return q, f.err()
+	if err := f.err(); err != nil {
+		return q, err
+	}
+	if q.term != "" && c.flag("search_annotations") && c.h.opts.Annotations != nil {
+		q.noted = map[storage.NodeID]bool{}
+		err = c.h.opts.Annotations.All(c.ctx, func(a annotation.Annotation) error {
+			if containsFold(a.Text, q.term) {
+				q.noted[a.Target] = true
+			}
+			return nil
+		})
+	}
+	return q, err
 }
 
 // matches reports whether the node info meets every criterion.
@@ -75,7 +89,7 @@ func (q searchQuery) matches(info storage.Info) bool {
 	}
 	switch {
 	case q.filter&kind == 0,
-		q.term != "" && !containsFold(info.Name, q.term),
+		q.term != "" && !containsFold(info.Name, q.term) && !q.noted[info.ID],
 		q.owner != "" && info.Owner != q.owner,
 		!q.after.IsZero() && info.ModTime.Before(q.after),
 		!q.before.IsZero() && !info.ModTime.Before(q.before),
