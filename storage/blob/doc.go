@@ -69,7 +69,8 @@
 // encrypts and erasure-codes; one goroutine per drive checksums and writes,
 // and a local drive's shard file is fdatasynced every 16 MiB by a goroutine
 // of its own, so that the disk persists the content while it streams and
-// the final fsync is short. MD5, the costliest step, is the standard
+// the final fsync is short; what is synced leaves the page cache (localFile
+// says why). MD5, the costliest step, is the standard
 // library's, one per write: minio/md5-simd's multi-lane server, shared by
 // concurrent writes, made S3 PUTs slower end to end (its one goroutine ties
 // the writes together on 2 cores): coffrebench --only s3, four interleaved
