@@ -70,12 +70,14 @@
 // and a local drive's shard file is fdatasynced every 16 MiB by a goroutine
 // of its own, so that the disk persists the content while it streams and
 // the final fsync is short; what is synced leaves the page cache (localFile
-// says why). MD5, the costliest step, is the standard
-// library's, one per write: minio/md5-simd's multi-lane server, shared by
-// concurrent writes, made S3 PUTs slower end to end (its one goroutine ties
-// the writes together on 2 cores): coffrebench --only s3, four interleaved
-// pairs of runs, PUT 64 MiB x 4 268 -> 300 MiB/s (CPU per object 387 -> 349
-// ms) and PUT 1 MiB x 16 109 -> 122 /s (8.8 -> 7.1 ms).
+// says why).
+//
+// MD5, the costliest step, is the standard library's, one per write.
+// minio/md5-simd's multi-lane server, shared by concurrent writes, made S3
+// PUTs slower end to end, its one goroutine tying the writes together on 2
+// cores: coffrebench --only s3, four interleaved pairs of runs, PUT 64 MiB x
+// 4 268 -> 300 MiB/s (CPU per object 387 -> 349 ms) and PUT 1 MiB x 16
+// 109 -> 122 /s (8.8 -> 7.1 ms).
 //
 // # Concurrency
 //
