@@ -75,7 +75,7 @@ func TestSessionLimitsChange(t *testing.T) {
 		t.Fatalf("new session: expires %v idle %v", info.Expires, info.Idle)
 	}
 	limit = 48 * time.Hour // lengthened: the open session lasts longer
-	for range 30 * 6 { // 30 hours, used every 10 minutes minus a second
+	for range 30 * 6 {     // 30 hours, used every 10 minutes minus a second
 		f.clock.Advance(10*time.Minute - time.Second)
 		if _, err := f.s.Authenticate(ctx, sess2, local); err != nil {
 			t.Fatalf("session within the lengthened limit: %v", err)
