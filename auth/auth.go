@@ -187,16 +187,20 @@ func (s *Service) check(password, encoded string) (bool, error) {
 // metaErr maps a metadata store failure to kind Unavailable.
 func metaErr(op string, err error) error { return storage.E(op, storage.Unavailable, "", err) }
 
-// invalid returns an Invalid error naming field.
-func invalid(op, field, format string, args ...any) error {
-	return storage.E(op, storage.Invalid, "", &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+// invalid returns an Invalid error naming field, explained in English (en)
+// and in French (fr).
+func invalid(op, field, en, fr string) error {
+	return storage.E(op, storage.Invalid, "", &FieldError{Field: field, Msg: en, MsgFr: fr})
 }
 
 // FieldError says which input field is wrong; it is the cause of Invalid
-// errors, so that the REST API can fill {"errors": {field: [msg]}}.
+// errors, so that the REST API can fill {"errors": {field: [msg]}} in the
+// caller's language.
 type FieldError struct {
 	Field string
-	Msg   string
+	Msg   string // in English, after the field's name: "must be at most 64 characters"
+	MsgFr string // in French, a sentence of its own: "Au plus 64 caractères."
 }
 
+// Error is the field and its English message.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }

@@ -67,28 +67,30 @@ func (o *ConnOptions) validate(op string) ([]netip.Prefix, error) {
 	for _, s := range o.IPs {
 		p, err := parsePrefix(s)
 		if err != nil {
-			return nil, invalid(op, "ips", "%q is not an IP address or a CIDR network", s)
+			return nil, invalid(op, "ips", fmt.Sprintf("%q is not an IP address or a CIDR network", s),
+				fmt.Sprintf("« %s » n'est ni une adresse IP ni un réseau CIDR.", s))
 		}
 		nets = append(nets, p)
 	}
 	if o.Days > AllDays {
-		return nil, invalid(op, "days", "must be a mask from 0 to 127 (1 = Sunday … 64 = Saturday)")
+		return nil, invalid(op, "days", "must be a mask from 0 to 127 (1 = Sunday … 64 = Saturday)",
+			"Doit être un masque de 0 à 127 (1 = dimanche … 64 = samedi).")
 	}
 	start, end := 0, 24*3600
 	if o.HourStart != "" {
 		var ok bool
 		if start, ok = parseHour(o.HourStart); !ok {
-			return nil, invalid(op, "hour_start", "must be HH:MM or HH:MM:SS")
+			return nil, invalid(op, "hour_start", "must be HH:MM or HH:MM:SS", "Heure attendue au format HH:MM ou HH:MM:SS.")
 		}
 	}
 	if o.HourEnd != "" {
 		var ok bool
 		if end, ok = parseHour(o.HourEnd); !ok {
-			return nil, invalid(op, "hour_end", "must be HH:MM or HH:MM:SS")
+			return nil, invalid(op, "hour_end", "must be HH:MM or HH:MM:SS", "Heure attendue au format HH:MM ou HH:MM:SS.")
 		}
 	}
 	if start == end {
-		return nil, invalid(op, "hour_end", "must differ from hour_start")
+		return nil, invalid(op, "hour_end", "must differ from hour_start", "Doit différer de l'heure de début (hour_start).")
 	}
 	return nets, nil
 }

@@ -14,7 +14,7 @@ import (
 // not an account's.
 func (s *Service) HashPassword(password string) (string, error) {
 	if password == "" {
-		return "", invalid("hash password", "password", "must not be empty")
+		return "", invalid("hash password", "password", "must not be empty", "Le mot de passe ne doit pas être vide.")
 	}
 	return s.hash(password)
 }

@@ -52,7 +52,7 @@ func (s *Service) SetPicture(ctx context.Context, userID string, data []byte) er
 		return storage.Errorf(op, storage.TooLarge, "", "a picture holds at most %d bytes", MaxPicture)
 	}
 	if pictureType(data) == "" {
-		return invalid(op, "picture", "must be a PNG, JPEG, GIF or WebP image")
+		return invalid(op, "picture", "must be a PNG, JPEG, GIF or WebP image", "L'image doit être au format PNG, JPEG, GIF ou WebP.")
 	}
 	if err := ctx.Err(); err != nil {
 		return err

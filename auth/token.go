@@ -103,7 +103,7 @@ func tokenID(token string) string {
 func (s *Service) IssueToken(ctx context.Context, userID string, kind TokenKind, name string) (token string, info TokenInfo, err error) {
 	const op = "issue token"
 	if kind != SessionToken && kind != APIToken {
-		return "", TokenInfo{}, invalid(op, "kind", "must be a session or an API token")
+		return "", TokenInfo{}, invalid(op, "kind", "must be a session or an API token", "Doit être un jeton de session ou un jeton d'API.")
 	}
 	if err := validName(op, "name", name, false); err != nil {
 		return "", TokenInfo{}, err

@@ -68,7 +68,7 @@ func validateUser(op string, u *userRecord) error {
 		return err
 	}
 	if u.Quota < 0 {
-		return invalid(op, "quota", "must be 0 (unlimited) or a number of bytes")
+		return invalid(op, "quota", "must be 0 (unlimited) or a number of bytes", "Doit être 0 (illimité) ou un nombre d'octets.")
 	}
 	return nil
 }

@@ -32,13 +32,14 @@ func normLogin(login string) string { return strings.ToLower(strings.TrimSpace(l
 func validLogin(op, login string) error {
 	switch {
 	case login == "":
-		return invalid(op, "login", "is required")
+		return invalid(op, "login", "is required", "Ce champ est obligatoire.")
 	case len(login) > maxLogin:
-		return invalid(op, "login", "must be at most %d characters", maxLogin)
+		return invalid(op, "login", fmt.Sprintf("must be at most %d characters", maxLogin), fmt.Sprintf("Au plus %d caractères.", maxLogin))
 	case strings.Trim(login, loginChars) != "":
-		return invalid(op, "login", "may hold only letters, digits, '.', '_', '-' and '@'")
+		return invalid(op, "login", "may hold only letters, digits, '.', '_', '-' and '@'",
+			"Seuls les lettres, les chiffres et les caractères « . », « _ », « - » et « @ » sont permis.")
 	case strings.IndexByte(".-_@", login[0]) >= 0:
-		return invalid(op, "login", "must start with a letter or a digit")
+		return invalid(op, "login", "must start with a letter or a digit", "Doit commencer par une lettre ou un chiffre.")
 	}
 	return nil
 }
@@ -47,15 +48,15 @@ func validLogin(op, login string) error {
 func validName(op, field, name string, required bool) error {
 	switch {
 	case name == "" && required:
-		return invalid(op, field, "is required")
+		return invalid(op, field, "is required", "Ce champ est obligatoire.")
 	case !utf8.ValidString(name):
-		return invalid(op, field, "is not valid UTF-8")
+		return invalid(op, field, "is not valid UTF-8", "Le texte n'est pas en UTF-8 valide.")
 	case utf8.RuneCountInString(name) > maxName:
-		return invalid(op, field, "must be at most %d characters", maxName)
+		return invalid(op, field, fmt.Sprintf("must be at most %d characters", maxName), fmt.Sprintf("Au plus %d caractères.", maxName))
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return invalid(op, field, "must not hold control characters")
+		return invalid(op, field, "must not hold control characters", "Ne doit pas contenir de caractères de contrôle.")
 	case strings.TrimSpace(name) != name:
-		return invalid(op, field, "must not start or end with spaces")
+		return invalid(op, field, "must not start or end with spaces", "Ne doit ni commencer ni finir par des espaces.")
 	}
 	return nil
 }
@@ -67,13 +68,14 @@ func validEmail(op, email string) error {
 		return nil
 	}
 	if len(email) > maxEmail {
-		return invalid(op, "email", "must be at most %d characters", maxEmail)
+		return invalid(op, "email", fmt.Sprintf("must be at most %d characters", maxEmail), fmt.Sprintf("Au plus %d caractères.", maxEmail))
 	}
 	for _, a := range strings.Split(email, ",") {
 		a = strings.TrimSpace(a)
 		p, err := mail.ParseAddress(a)
 		if err != nil || p.Address != a || p.Name != "" {
-			return invalid(op, "email", "%q is not an e-mail address", a)
+			return invalid(op, "email", fmt.Sprintf("%q is not an e-mail address", a),
+				fmt.Sprintf("Adresse e-mail invalide : « %s ».", a))
 		}
 	}
 	return nil
@@ -85,12 +87,14 @@ func validLanguage(op, lang string) error {
 			return nil
 		}
 	}
-	return invalid(op, "language", "must be one of %s", strings.Join(Languages, ", "))
+	return invalid(op, "language", "must be one of "+strings.Join(Languages, ", "),
+		"Doit être l'une de ces valeurs : "+strings.Join(Languages, ", ")+".")
 }
 
 func validRole(op string, r Role) error {
 	if !r.valid() {
-		return invalid(op, "role", "must be 1 (administrator), 2 (manager), 3 (user) or 4 (guest)")
+		return invalid(op, "role", "must be 1 (administrator), 2 (manager), 3 (user) or 4 (guest)",
+			"Doit valoir 1 (administrateur), 2 (gestionnaire), 3 (utilisateur) ou 4 (invité).")
 	}
 	return nil
 }
@@ -98,9 +102,9 @@ func validRole(op string, r Role) error {
 func validPassword(op, pw string) error {
 	switch {
 	case len(pw) < minPassword:
-		return invalid(op, "password", "must be at least %d characters", minPassword)
+		return invalid(op, "password", fmt.Sprintf("must be at least %d characters", minPassword), fmt.Sprintf("Au moins %d caractères.", minPassword))
 	case len(pw) > maxPassword:
-		return invalid(op, "password", "must be at most %d bytes", maxPassword)
+		return invalid(op, "password", fmt.Sprintf("must be at most %d bytes", maxPassword), fmt.Sprintf("Au plus %d octets.", maxPassword))
 	}
 	return nil
 }
@@ -109,11 +113,12 @@ func validPassword(op, pw string) error {
 func validRoot(op, p string) error {
 	switch {
 	case p == "":
-		return invalid(op, "root", "is required")
+		return invalid(op, "root", "is required", "Ce champ est obligatoire.")
 	case len(p) > maxPath || !utf8.ValidString(p):
-		return invalid(op, "root", "is not a valid path")
+		return invalid(op, "root", "is not a valid path", "Chemin invalide.")
 	case !strings.HasPrefix(p, "/") || path.Clean(p) != p || strings.ContainsRune(p, 0):
-		return invalid(op, "root", "must be an absolute path without '.', '..' or empty segments, like /clients/acme")
+		return invalid(op, "root", "must be an absolute path without '.', '..' or empty segments, like /clients/acme",
+			"Doit être un chemin absolu sans segment « . », « .. » ni vide, comme /clients/acme.")
 	}
 	return nil
 }

@@ -175,8 +175,10 @@ const (
 	MaxAllowedIPs  = 100
 )
 
-func invalid(op, field, format string, args ...any) error {
-	return storage.E(op, storage.Invalid, "", &auth.FieldError{Field: field, Msg: fmt.Sprintf(format, args...)})
+// invalid returns an Invalid error naming field, explained in English (en)
+// and in French (fr).
+func invalid(op, field, en, fr string) error {
+	return storage.E(op, storage.Invalid, "", &auth.FieldError{Field: field, Msg: en, MsgFr: fr})
 }
 
 // Create makes a link for the principal by, who must hold the Share right
@@ -240,21 +242,23 @@ func (s *Store) Create(ctx context.Context, by storage.Principal, in NewLink) (L
 func (s *Store) check(op string, l Link) error {
 	switch {
 	case l.Kind != DownloadLink && l.Kind != DepositLink:
-		return invalid(op, "kind", "must be download or deposit")
+		return invalid(op, "kind", "must be download or deposit", "Doit valoir download ou deposit.")
 	case len(l.Name) > MaxName:
-		return invalid(op, "name", "at most %d bytes", MaxName)
+		return invalid(op, "name", fmt.Sprintf("at most %d bytes", MaxName), fmt.Sprintf("Au plus %d octets.", MaxName))
 	case l.MaxDownloads < 0:
-		return invalid(op, "max_downloads", "must not be negative")
+		return invalid(op, "max_downloads", "must not be negative", "Ne doit pas être négatif.")
 	case l.UploadLimit < 0:
-		return invalid(op, "upload_limit", "must not be negative")
+		return invalid(op, "upload_limit", "must not be negative", "Ne doit pas être négatif.")
 	case l.Consent && strings.TrimSpace(l.ConsentText) == "":
-		return invalid(op, "consent_text", "a link that requires consent needs its text")
+		return invalid(op, "consent_text", "a link that requires consent needs its text",
+			"Un lien qui demande un consentement doit en donner le texte.")
 	case len(l.ConsentText) > MaxConsentText:
-		return invalid(op, "consent_text", "at most %d bytes", MaxConsentText)
+		return invalid(op, "consent_text", fmt.Sprintf("at most %d bytes", MaxConsentText),
+			fmt.Sprintf("Au plus %d octets.", MaxConsentText))
 	case !l.Expires.IsZero() && !l.Expires.After(s.now()):
-		return invalid(op, "expires_at", "must be in the future")
+		return invalid(op, "expires_at", "must be in the future", "La date d'expiration doit être dans le futur.")
 	case l.Kind == DepositLink && (l.AllowUpload || l.PreviewOnly):
-		return invalid(op, "kind", "a deposit link only takes uploads")
+		return invalid(op, "kind", "a deposit link only takes uploads", "Un lien de dépôt ne sert qu'à envoyer des fichiers.")
 	}
 	return nil
 }
@@ -265,11 +269,14 @@ func (s *Store) check(op string, l Link) error {
 func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l Link, ids []storage.NodeID, pinned map[storage.NodeID]uint64) ([]storage.NodeID, map[storage.NodeID]uint64, error) {
 	switch {
 	case len(ids) == 0:
-		return nil, nil, invalid(op, "targets", "a link shares at least one file or folder")
+		return nil, nil, invalid(op, "targets", "a link shares at least one file or folder",
+			"Un lien partage au moins un fichier ou un dossier.")
 	case len(ids) > MaxTargets:
-		return nil, nil, invalid(op, "targets", "at most %d files and folders", MaxTargets)
+		return nil, nil, invalid(op, "targets", fmt.Sprintf("at most %d files and folders", MaxTargets),
+			fmt.Sprintf("Au plus %d fichiers et dossiers.", MaxTargets))
 	case l.Kind == DepositLink && len(ids) != 1:
-		return nil, nil, invalid(op, "targets", "a deposit link has exactly one folder")
+		return nil, nil, invalid(op, "targets", "a deposit link has exactly one folder",
+			"Un lien de dépôt porte sur un seul dossier.")
 	}
 	ns := s.opts.Service.As(by)
 	var out []storage.NodeID
@@ -310,7 +317,8 @@ func (s *Store) targets(ctx context.Context, op string, by storage.Principal, l 
 // parsePrefixes reads addresses and CIDR prefixes.
 func parsePrefixes(op string, in []string) ([]netip.Prefix, error) {
 	if len(in) > MaxAllowedIPs {
-		return nil, invalid(op, "allowed_ips", "at most %d entries", MaxAllowedIPs)
+		return nil, invalid(op, "allowed_ips", fmt.Sprintf("at most %d entries", MaxAllowedIPs),
+			fmt.Sprintf("Au plus %d adresses ou plages.", MaxAllowedIPs))
 	}
 	var out []netip.Prefix
 	for _, s := range in {
@@ -319,7 +327,8 @@ func parsePrefixes(op string, in []string) ([]netip.Prefix, error) {
 		if err != nil {
 			a, aerr := netip.ParseAddr(s)
 			if aerr != nil {
-				return nil, invalid(op, "allowed_ips", "%q is neither an address nor a CIDR prefix", s)
+				return nil, invalid(op, "allowed_ips", fmt.Sprintf("%q is neither an address nor a CIDR prefix", s),
+					fmt.Sprintf("« %s » n'est ni une adresse IP ni une plage CIDR.", s))
 			}
 			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
 		}
@@ -361,7 +370,8 @@ func (s *Store) List(ctx context.Context, q Query) ([]Link, error) {
 	case q.ClientID != "":
 		prefix = cat(prefixClient, []byte(q.ClientID), []byte{0})
 	default:
-		return nil, invalid(op, "owner", "list the links of an owner or of a client")
+		return nil, invalid(op, "owner", "list the links of an owner or of a client",
+			"Indiquez le propriétaire ou le client dont lister les liens.")
 	}
 	var ids []uint64
 	err := s.m.ScanPrefix(prefix, nil, func(k, _ []byte) error {
@@ -447,7 +457,7 @@ func (s *Store) Update(ctx context.Context, by storage.Principal, id uint64, ch 
 		}
 	}
 	if ch.Expires != nil && !l.Expires.IsZero() && !l.Expires.After(s.now()) {
-		return Link{}, invalid(op, "expires_at", "must be in the future")
+		return Link{}, invalid(op, "expires_at", "must be in the future", "La date d'expiration doit être dans le futur.")
 	}
 	if err := s.check(op, Link{Kind: l.Kind, Name: l.Name, MaxDownloads: l.MaxDownloads, UploadLimit: l.UploadLimit,
 		Consent: l.Consent, ConsentText: l.ConsentText, AllowUpload: l.AllowUpload, PreviewOnly: l.PreviewOnly}); err != nil {

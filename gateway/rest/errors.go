@@ -114,8 +114,7 @@ func toAPI(err error) *apiError {
 	}
 	var fe *auth.FieldError
 	if errors.As(err, &fe) {
-		return &apiError{status: http.StatusUnprocessableEntity, msg: msgValidation,
-			fields: map[string][]text{fe.Field: {{fe.Msg, fe.Msg}}}, err: err}
+		return authFieldError(fe.Field, fe, err)
 	}
 	k := storage.KindOf(err)
 	t, ok := kinds[k]
@@ -128,6 +127,19 @@ func toAPI(err error) *apiError {
 		a.detail = se.Err.Error()
 	}
 	return a
+}
+
+// authFieldError is the 422 for fe, an input error of package auth (or of a
+// package that reports its own with auth.FieldError), on the field the
+// request calls name; err is its cause. The message is fe's French one, or
+// its English one where fe has no French.
+func authFieldError(name string, fe *auth.FieldError, err error) *apiError {
+	msg := text{fr: fe.MsgFr, en: fe.Msg}
+	if msg.fr == "" {
+		msg.fr = fe.Msg
+	}
+	return &apiError{status: http.StatusUnprocessableEntity, msg: msgValidation,
+		fields: map[string][]text{name: {msg}}, err: err}
 }
 
 // errorBody is the JSON of an error answer.

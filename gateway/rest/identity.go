@@ -303,8 +303,7 @@ func idList(field string, raw []json.RawMessage) ([]string, error) {
 func fieldRenamed(err error, from, to string) error {
 	var fe *auth.FieldError
 	if errors.As(err, &fe) && fe.Field == from {
-		return &apiError{status: http.StatusUnprocessableEntity, msg: msgValidation,
-			fields: map[string][]text{to: {{fe.Msg, fe.Msg}}}, err: err}
+		return authFieldError(to, fe, err)
 	}
 	return err
 }
