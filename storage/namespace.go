@@ -269,7 +269,7 @@ type Quotas struct {
 //	CompleteUpload
 //	CreateUpload      as Put, checked again on completion
 //	SetMeta           Edit
-//	Mkdir             Write in the parent ("/" included: who may create roots)
+//	Mkdir, MkdirMeta  Write in the parent ("/" included: who may create roots)
 //	Delete            Delete; Permanent also needs an administrator
 //	Move              Delete on the source and Write in the target folder,
 //	                  or Edit to rename in place
@@ -307,6 +307,9 @@ type Namespace interface {
 	Put(ctx context.Context, path string, r io.Reader, opt PutOptions) (Info, error)
 	// Mkdir creates a folder. Exists if the name is taken; the parent must exist.
 	Mkdir(ctx context.Context, path string) (Info, error)
+	// MkdirMeta is Mkdir with the folder's metadata set at its creation, as
+	// Put sets a new file's (PutOptions.Meta): one change, one audit entry.
+	MkdirMeta(ctx context.Context, path string, meta map[string]string) (Info, error)
 	// Delete moves a file, or a folder with everything below it, to the
 	// caller's trash in one metadata write. With Permanent (administrators
 	// only), it destroys them instead.

@@ -114,17 +114,20 @@ func (h *Handler) putFolder(q *request, path string) error {
 // makeFolder creates the folder at path, the request's key, and those
 // above it; an existing folder is fine unless If-None-Match is "*". The
 // folder is marked as a directory marker (metaMarker), so that it stays
-// when the keys below it are deleted; a caller who may create it but not
-// edit it (Write without Edit) makes a folder that is pruned like an
-// implied one.
+// when the keys below it are deleted: a new folder is made marked, in one
+// change; an existing one (implied by the keys below it) is marked if the
+// caller may edit it, and left as it is otherwise, pruned like an implied
+// one.
 func makeFolder(q *request, path string) (storage.Info, error) {
 	if err := mkdirs(q, path); err != nil {
 		return storage.Info{}, missing(q, err, noSuchKey(q.key))
 	}
 	ctx := q.r.Context()
-	_, err := q.ns.Mkdir(ctx, path)
-	existed := storage.Is(storage.Exists, err)
-	if err != nil && !existed {
+	made, err := q.ns.MkdirMeta(ctx, path, map[string]string{metaMarker: "true"})
+	if err == nil {
+		return made, nil
+	}
+	if !storage.Is(storage.Exists, err) {
 		return storage.Info{}, missing(q, err, noSuchKey(q.key))
 	}
 	info, err := q.ns.Stat(ctx, path)
@@ -133,7 +136,7 @@ func makeFolder(q *request, path string) (storage.Info, error) {
 		return storage.Info{}, missing(q, err, noSuchKey(q.key))
 	case !info.Dir:
 		return storage.Info{}, errorf("KeyConflict", http.StatusConflict, "the key %q is a file, so the folder %q cannot be created", strings.TrimSuffix(q.key, "/"), q.key)
-	case existed && q.r.Header.Get("If-None-Match") == "*":
+	case q.r.Header.Get("If-None-Match") == "*":
 		return storage.Info{}, errorf("PreconditionFailed", http.StatusPreconditionFailed, "the folder %q already exists", q.key)
 	case info.Meta[metaMarker] != "":
 		return info, nil

@@ -31,10 +31,9 @@
 //   - A refusal of the rights model is one denied entry on the node refused
 //     (object 0 only for a node not yet created).
 //   - Every entry names the address without its port.
-//
-// Known exception: an S3 key ending in "/" creates a folder and marks it as
-// S3's directory marker, two entries (folder_create, metadata_change), until
-// storage.Namespace.Mkdir takes metadata.
+//   - A folder made with metadata (an S3 key ending in "/", whose folder
+//     carries S3's directory marker) is one folder_create
+//     (storage.Namespace.MkdirMeta).
 //
 // # IDs
 //

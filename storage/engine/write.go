@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"maps"
 	"strings"
 
 	"coffre/storage"
@@ -279,7 +280,22 @@ func (e *Engine) commit(b *meta.Batch, adds []*blob.Pending, deltas map[blob.Has
 }
 
 func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error) {
+	return n.mkdir(ctx, path, nil)
+}
+
+func (n *namespace) MkdirMeta(ctx context.Context, path string, m map[string]string) (storage.Info, error) {
+	return n.mkdir(ctx, path, m)
+}
+
+// mkdir creates the folder at path with the metadata m (nil for none).
+func (n *namespace) mkdir(ctx context.Context, path string, m map[string]string) (storage.Info, error) {
 	const op = "mkdir"
+	if err := checkMeta(op, path, m); err != nil {
+		return storage.Info{}, err
+	}
+	if len(m) == 0 {
+		m = nil
+	}
 	if err := n.authenticated(op, path); err != nil {
 		return storage.Info{}, err
 	}
@@ -312,7 +328,7 @@ func (n *namespace) Mkdir(ctx context.Context, path string) (storage.Info, error
 		return storage.Info{}, metaErr(op, path, err)
 	}
 	now := e.now().UnixNano()
-	rec := &node{ID: storage.NodeID(id), GUID: newGUID(), Dir: true, Created: now, Modified: now, Owner: n.p.UserID}
+	rec := &node{ID: storage.NodeID(id), GUID: newGUID(), Dir: true, Created: now, Modified: now, Owner: n.p.UserID, Meta: maps.Clone(m)}
 	b := e.meta.NewBatch()
 	b.Set(childKey(pid, name), encode(rec))
 	b.Set(nodeKey(rec.ID), nodeValue(pid, name))

@@ -57,12 +57,28 @@ func testMeta(t *testing.T, ns storage.Namespace) {
 	}
 	_, err = ns.SetMeta(ctx, "/r", 7, nil)
 	wantKind(t, "SetMeta with a version on a folder", err, storage.Invalid)
+	// A folder made with its metadata: one change, the map the caller's.
+	md := map[string]string{"s3:marker": "true"}
+	if d := must(ns.MkdirMeta(ctx, "/r/marked", md)); !maps.Equal(d.Meta, md) || !d.Dir {
+		t.Fatalf("MkdirMeta = %+v", d)
+	}
+	md["s3:marker"] = "changed after the call"
+	if m := must(ns.Stat(ctx, "/r/marked")).Meta; m["s3:marker"] != "true" {
+		t.Fatalf("MkdirMeta kept the caller's map: %v", m)
+	}
+	_, err = ns.MkdirMeta(ctx, "/r/marked", nil)
+	wantKind(t, "MkdirMeta over an existing folder", err, storage.Exists)
 	// Too much metadata is refused and changes nothing.
 	big := map[string]string{"k": strings.Repeat("x", storage.MaxMeta)}
 	_, err = ns.Put(ctx, "/r/f", bytes.NewReader(nil), storage.PutOptions{Size: 0, Meta: big})
 	wantKind(t, "Put with oversized meta", err, storage.TooLarge)
 	_, err = ns.SetMeta(ctx, "/r/f", 0, big)
 	wantKind(t, "SetMeta with oversized meta", err, storage.TooLarge)
+	_, err = ns.MkdirMeta(ctx, "/r/big", big)
+	wantKind(t, "MkdirMeta with oversized meta", err, storage.TooLarge)
+	if _, err := ns.Stat(ctx, "/r/big"); !storage.Is(storage.NotFound, err) {
+		t.Fatalf("a refused MkdirMeta made the folder: %v", err)
+	}
 	if i := must(ns.Stat(ctx, "/r/f")); i.VersionID != v2.VersionID {
 		t.Fatalf("a refused write changed the file: %+v", i)
 	}
