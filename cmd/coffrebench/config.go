@@ -74,7 +74,7 @@ func fullConfig() config {
 
 		dataShards: 2, parityShards: 2, drives: 4,
 
-		bigSize:    64 * mib,
+		bigSize: 64 * mib,
 		// 64 MiB transfers run for 5 s and 16 files, here and in the large
 		// S3 and WebDAV classes: 3 s moved them 10-20% from run to run.
 		bigMinN:    16,
