@@ -93,6 +93,16 @@ var rightsMatrix = []struct {
 	{storage.AllRights, []storage.Kind{ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok, ok}},
 }
 
+// opIndex is the column of the op named name in the matrix.
+func opIndex(name string) int {
+	for i, op := range matrixOps {
+		if op.name == name {
+			return i
+		}
+	}
+	panic("no matrix op " + name)
+}
+
 // matrixTree builds the tree of the matrix as the administrator.
 func matrixTree(t *testing.T, env RightsEnv) {
 	t.Helper()
@@ -129,6 +139,9 @@ func RunRights(t *testing.T, newEnv func(t *testing.T) RightsEnv) {
 					t.Errorf("%s with %v: got %v (%v), want %v", op.name, row.rights, kindName(got), err, kindName(row.want[i]))
 				}
 			}
+			// MkdirMeta needs what Mkdir needs.
+			_, err := env.User.MkdirMeta(ctx, "/team/dm", map[string]string{"k": "v"})
+			expect(t, "mkdir with metadata", err, row.want[opIndex("mkdir")])
 			// By ID and GUID, a node is visible exactly when its path is.
 			for _, path := range []string{"/team", "/team/f"} {
 				info := must(env.Admin.Stat(ctx, path))
